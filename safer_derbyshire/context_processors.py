@@ -1,0 +1,14 @@
+"""Template context every page needs: contact numbers and the service's configured names."""
+
+from django.conf import settings
+
+from . import contacts
+
+
+def service(request):
+    return {
+        "contacts": contacts.as_context(),
+        "data_controller_name": settings.DATA_CONTROLLER_NAME,
+        "data_protection_contact": settings.DATA_PROTECTION_CONTACT,
+        "phase": settings.PHASE,
+    }

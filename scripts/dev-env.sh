@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Writes a development .env (never committed) when there is none. Existing values are kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f .env ] && exit 0
+secret=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
+umask 077
+cat > .env <<ENV
+# Development settings written by scripts/dev-env.sh. Never use these in production.
+DEBUG=1
+SECRET_KEY=${secret}
+SECURE_COOKIES=0
+SECURE_SSL_REDIRECT=0
+ENV
+echo "Wrote a development .env"

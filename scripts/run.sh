@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the site for development on http://127.0.0.1:8000 with an embedded SQLite database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/venv.sh
+scripts/build-assets.sh
+scripts/dev-env.sh
+.venv/bin/python manage.py migrate --no-input -v 0
+echo "Safer Derbyshire is running at http://127.0.0.1:8000/  (Ctrl+C to stop)"
+exec .venv/bin/python manage.py runserver 127.0.0.1:8000

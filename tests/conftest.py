@@ -1,0 +1,37 @@
+"""Shared fixtures: Debian's Chromium for Playwright, and static files the live server can serve."""
+
+import os
+import shutil
+
+import pytest
+
+# live_server + sync Playwright run Django code on the test thread; needed for DB flushes.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Playwright cannot download its own browser here; use Debian's.
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The live server serves /static/ through the finders, which know only unhashed names.
+    # Production's hashed storage is tested on its own in test_static_files.py.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,69 @@
+"""The public guidance pages: every page answers with its heading, contacts come from one place."""
+
+import pytest
+from django.urls import reverse
+
+from safer_derbyshire import contacts
+from safer_derbyshire.pages import PAGES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.url_name)
+def test_every_page_answers_with_its_heading(client, page):
+    response = client.get(reverse(page.url_name))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<h1 class="govuk-heading-xl">{page.title}</h1>' in html
+    assert "Safer Derbyshire" in html
+    assert 'href="#main-content"' in html  # skip link
+    for footer_page in ("privacy", "accessibility", "cookies", "contact"):
+        assert f'href="{reverse(footer_page)}"' in html
+
+
+def test_share_a_concern_entry_gives_phone_routes_until_the_form_opens(client):
+    response = client.get(reverse("referrals:start"))
+
+    assert response.status_code == 200
+    assert "Share a concern about someone" in response.content.decode()
+    assert contacts.ANTI_TERRORIST_HOTLINE.number in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "facts"),
+    [
+        ("prevent", ["2007", "CONTEST", "Pursue", "Protect", "Prepare", "Channel"]),
+        ("prevent-duty", ["due regard", "section 26", "Training"]),
+        ("signs", ["Trust your instincts", "Let the police decide"]),
+        ("how-to-report", ["999", "0800 789 321", "0800 011 3764", "101"]),
+        ("online-material", ["https://www.gov.uk/report-terrorism", "URL"]),
+    ],
+)
+def test_guidance_carries_the_facts(client, url_name, facts):
+    html = client.get(reverse(url_name)).content.decode()
+    for fact in facts:
+        assert fact in html
+
+
+def test_privacy_notice_names_the_configured_controller(client, settings):
+    settings.DATA_CONTROLLER_NAME = "Example Controller Partnership"
+
+    html = client.get(reverse("privacy")).content.decode()
+
+    assert "Example Controller Partnership is the data controller" in html
+
+
+def test_contact_numbers_are_never_retyped_in_templates():
+    """Numbers live in safer_derbyshire/contacts.py; a template that retypes one will drift."""
+    from pathlib import Path
+
+    numbers = [c.number for c in vars(contacts).values() if isinstance(c, contacts.Contact)]
+    retyped = []
+    for template in Path("templates").rglob("*.html"):
+        text = template.read_text()
+        retyped += [(str(template), n) for n in numbers if len(n) > 3 and n in text]
+    for template in Path("referrals/templates").rglob("*.html"):
+        text = template.read_text()
+        retyped += [(str(template), n) for n in numbers if len(n) > 3 and n in text]
+    assert retyped == []
