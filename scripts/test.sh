@@ -20,6 +20,8 @@ export SECRET_KEY="test-only-$(.venv/bin/python -c 'import secrets; print(secret
 export ALLOWED_HOSTS="localhost,127.0.0.1,testserver"
 export SECURE_SSL_REDIRECT=0
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
+# Persistent connections from the live-server thread would block dropping the test database.
+export CONN_MAX_AGE=0
 
 pgdir=$(mktemp -d /tmp/safer-derbyshire-pg.XXXXXX)
 trap 'scripts/pg.sh stop "$pgdir"' EXIT
