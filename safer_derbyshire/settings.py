@@ -187,3 +187,11 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "safer_derbyshire.errors.csrf_failure"
+
+# --- Sealing keys (referrals/sealing.py; docs/keys.md) -----------------------------------------
+# "key-id:base64url" entries, newest first: the first public key seals new envelopes.
+SEALING_PUBLIC_KEYS = env.list("SEALING_PUBLIC_KEYS", default=[])
+# Private keys, only on the triage deployment. The public intake site must have none.
+SEALING_PRIVATE_KEYS = env.list("SEALING_PRIVATE_KEYS", default=[])
+# Marks the public intake deployment: a system check warns if private keys are present here.
+SEALING_PUBLIC_ONLY = env.bool("SEALING_PUBLIC_ONLY", default=False)

@@ -2,7 +2,7 @@
 # Writes a development .env (never committed) when there is none. Existing values are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f .env ] && exit 0
+if [ ! -f .env ]; then
 secret=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
 umask 077
 cat > .env <<ENV
@@ -13,3 +13,9 @@ SECURE_COOKIES=0
 SECURE_SSL_REDIRECT=0
 ENV
 echo "Wrote a development .env"
+fi
+if ! grep -q '^SEALING_PUBLIC_KEYS=' .env; then
+  # A development keyring: this one process both seals and opens. Production splits them.
+  .venv/bin/python manage.py generate_keys --id dev >> .env
+  echo "Added a development sealing keyring to .env"
+fi

@@ -35,3 +35,20 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def key_pair():
+    """One triage key pair for the whole run, as the environment strings."""
+    from referrals import sealing
+
+    return sealing.generate_key_pair("test-a")
+
+
+@pytest.fixture(autouse=True)
+def _sealing_keys(settings, key_pair):
+    # The triage side by default: one process that seals and opens. Tests of the public-only
+    # side override SEALING_PRIVATE_KEYS.
+    public, private = key_pair
+    settings.SEALING_PUBLIC_KEYS = [public]
+    settings.SEALING_PRIVATE_KEYS = [private]

@@ -84,10 +84,15 @@ def test_compiled_stylesheet_loads_nothing_from_another_host():
 
 
 def _production_env(**overrides):
+    from referrals import sealing
+
+    public_key, _ = sealing.generate_key_pair("prod-1")
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECURE_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"))
+        if not key.startswith(
+            ("DJANGO_", "SECURE_", "SEALING_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+        )
     }
     env.update(
         DJANGO_IGNORE_DOTENV="1",
@@ -95,6 +100,8 @@ def _production_env(**overrides):
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="prevent.saferderbyshire.example",
         CSRF_TRUSTED_ORIGINS="https://prevent.saferderbyshire.example",
+        SEALING_PUBLIC_KEYS=public_key,
+        SEALING_PUBLIC_ONLY="1",
         DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/unused.sqlite3"),
         **overrides,
     )

@@ -1,0 +1,33 @@
+"""System checks for the sealing keyring, run by `manage.py check` and at server start."""
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+from . import sealing
+
+
+@register("sealing", deploy=False)
+def check_keyring(app_configs=None, **kwargs):
+    try:
+        keyring = sealing.load_keyring(settings.SEALING_PUBLIC_KEYS, settings.SEALING_PRIVATE_KEYS)
+    except sealing.KeyringError as exc:
+        return [Error(str(exc), hint="See docs/keys.md.", id="referrals.E002")]
+    issues = []
+    if not keyring.keys:
+        issues.append(
+            Error(
+                "No public sealing key is configured, so referrals cannot be stored.",
+                hint="Set SEALING_PUBLIC_KEYS (manage.py generate_keys; see docs/keys.md).",
+                id="referrals.E001",
+            )
+        )
+    if settings.SEALING_PUBLIC_ONLY and keyring.can_open:
+        issues.append(
+            Warning(
+                "Private sealing keys are configured on a deployment marked public-only.",
+                hint="Remove SEALING_PRIVATE_KEYS from the public intake site: if it is "
+                "compromised, every referral could be read.",
+                id="referrals.W001",
+            )
+        )
+    return issues

@@ -1,0 +1,265 @@
+"""Sealing: the only module that touches key material. Bytes and keys only.
+
+Payloads are sealed with HPKE (RFC 9180), hybrid post-quantum KEM ML-KEM-768 + X25519,
+HKDF-SHA256 and AES-256-GCM, to the Prevent team's public key. A process configured with only
+public keys (the public intake site) can seal but never open. This module must never import a
+model, a request or a user, and never log a payload.
+
+Envelope layout (all lengths in bytes):
+
+    b"SDE" | version (1) | key-id length (1) | key id (ASCII) | HPKE output (enc || ciphertext)
+
+The header and the caller's context (which record, which field) are bound into the HPKE
+`info`, so an envelope edited, or copied into another row or field, fails to open.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
+
+MAGIC = b"SDE"
+VERSION = 1
+_INFO_LABEL = b"safer-derbyshire/sealed/v1\x00"
+_SUITE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+_MLKEM_SEED_LEN = 64
+_X25519_LEN = 32
+_MLKEM768_PUBLIC_LEN = 1184
+KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+
+class SealingError(Exception):
+    """Base class: something stopped an envelope being sealed or opened."""
+
+
+class KeyringError(SealingError):
+    """The configured keys are missing or malformed."""
+
+
+class NoPrivateKeyError(SealingError):
+    """This process holds no private key for the envelope (the public side cannot open)."""
+
+
+class UnknownKeyError(SealingError):
+    """The envelope names a key id this keyring has never heard of."""
+
+
+class MalformedEnvelopeError(SealingError):
+    """The bytes are not an envelope of a version we understand."""
+
+
+class TamperedEnvelopeError(SealingError):
+    """The envelope was altered, or is being opened in a context it was not sealed for."""
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    key_id: str
+    public: hpke.MLKEM768X25519PublicKey
+    private: hpke.MLKEM768X25519PrivateKey | None
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Keys newest first: the first public key seals; any held private key opens."""
+
+    keys: tuple[KeyPair, ...]
+
+    @property
+    def sealing_key(self) -> KeyPair:
+        if not self.keys:
+            raise KeyringError("No public sealing key is configured (SEALING_PUBLIC_KEYS).")
+        return self.keys[0]
+
+    def get(self, key_id: str) -> KeyPair:
+        for pair in self.keys:
+            if pair.key_id == key_id:
+                return pair
+        raise UnknownKeyError(f"No key with id {key_id!r} is configured.")
+
+    @property
+    def can_open(self) -> bool:
+        return any(pair.private is not None for pair in self.keys)
+
+    @property
+    def private_key_ids(self) -> list[str]:
+        return [pair.key_id for pair in self.keys if pair.private is not None]
+
+
+# --- key encoding ------------------------------------------------------------------------------
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _private_from_seed(raw: bytes) -> hpke.MLKEM768X25519PrivateKey:
+    mlkem_key = mlkem.MLKEM768PrivateKey.from_seed_bytes(raw[:_MLKEM_SEED_LEN])
+    x_key = x25519.X25519PrivateKey.from_private_bytes(raw[_MLKEM_SEED_LEN:])
+    return hpke.MLKEM768X25519PrivateKey(mlkem_key, x_key)
+
+
+def _public_from_bytes(raw: bytes) -> hpke.MLKEM768X25519PublicKey:
+    mlkem_key = mlkem.MLKEM768PublicKey.from_public_bytes(raw[:_MLKEM768_PUBLIC_LEN])
+    x_key = x25519.X25519PublicKey.from_public_bytes(raw[_MLKEM768_PUBLIC_LEN:])
+    return hpke.MLKEM768X25519PublicKey(mlkem_key, x_key)
+
+
+def _public_bytes(mlkem_private, x_private) -> bytes:
+    return mlkem_private.public_key().public_bytes_raw() + x_private.public_key().public_bytes_raw()
+
+
+def generate_key_pair(key_id: str) -> tuple[str, str]:
+    """A new key pair as (public, private) strings for the environment: "id:base64url"."""
+    if not KEY_ID_PATTERN.match(key_id):
+        raise KeyringError("A key id is 1-32 letters, digits, dots, dashes or underscores.")
+    mlkem_private = mlkem.MLKEM768PrivateKey.generate()
+    x_private = x25519.X25519PrivateKey.generate()
+    private = mlkem_private.private_bytes_raw() + x_private.private_bytes_raw()
+    public = _public_bytes(mlkem_private, x_private)
+    return f"{key_id}:{_b64encode(public)}", f"{key_id}:{_b64encode(private)}"
+
+
+def _split_entry(entry: str, setting: str) -> tuple[str, bytes]:
+    key_id, sep, encoded = entry.strip().partition(":")
+    if not sep or not KEY_ID_PATTERN.match(key_id):
+        raise KeyringError(f"{setting}: each entry must look like 'key-id:base64url'.")
+    try:
+        return key_id, _b64decode(encoded)
+    except ValueError as exc:
+        raise KeyringError(f"{setting}: key {key_id!r} is not valid base64url.") from exc
+
+
+def load_keyring(public_entries: list[str], private_entries: list[str]) -> Keyring:
+    """Build a keyring from "id:base64url" strings, checking every private key matches."""
+    privates: dict[str, bytes] = {}
+    for entry in filter(None, (e.strip() for e in private_entries)):
+        key_id, raw = _split_entry(entry, "SEALING_PRIVATE_KEYS")
+        if len(raw) != _MLKEM_SEED_LEN + _X25519_LEN:
+            raise KeyringError(f"SEALING_PRIVATE_KEYS: key {key_id!r} has the wrong length.")
+        privates[key_id] = raw
+
+    pairs: list[KeyPair] = []
+    for entry in filter(None, (e.strip() for e in public_entries)):
+        key_id, raw = _split_entry(entry, "SEALING_PUBLIC_KEYS")
+        if len(raw) != _MLKEM768_PUBLIC_LEN + _X25519_LEN:
+            raise KeyringError(f"SEALING_PUBLIC_KEYS: key {key_id!r} has the wrong length.")
+        if any(pair.key_id == key_id for pair in pairs):
+            raise KeyringError(f"SEALING_PUBLIC_KEYS: key id {key_id!r} appears twice.")
+        try:
+            public = _public_from_bytes(raw)
+        except ValueError as exc:
+            raise KeyringError(f"SEALING_PUBLIC_KEYS: key {key_id!r} is not a valid key.") from exc
+        private = None
+        if key_id in privates:
+            private_raw = privates.pop(key_id)
+            private = _private_from_seed(private_raw)
+            derived = _public_bytes(
+                mlkem.MLKEM768PrivateKey.from_seed_bytes(private_raw[:_MLKEM_SEED_LEN]),
+                x25519.X25519PrivateKey.from_private_bytes(private_raw[_MLKEM_SEED_LEN:]),
+            )
+            if derived != raw:
+                raise KeyringError(
+                    f"SEALING_PRIVATE_KEYS: key {key_id!r} does not match its public key."
+                )
+        pairs.append(KeyPair(key_id, public, private))
+    if privates:
+        raise KeyringError(
+            f"SEALING_PRIVATE_KEYS: no public key for id(s) {', '.join(sorted(privates))}."
+        )
+    return Keyring(tuple(pairs))
+
+
+@cache
+def configured_keyring() -> Keyring:
+    """The keyring from settings, built once per process (reset when settings change)."""
+    from django.conf import settings
+
+    return load_keyring(settings.SEALING_PUBLIC_KEYS, settings.SEALING_PRIVATE_KEYS)
+
+
+# --- envelopes ---------------------------------------------------------------------------------
+
+
+def _header(key_id: str) -> bytes:
+    kid = key_id.encode("ascii")
+    return MAGIC + bytes([VERSION, len(kid)]) + kid
+
+
+def _info(header: bytes, context: str) -> bytes:
+    if not context:
+        raise ValueError("A context naming the record and field is required.")
+    return _INFO_LABEL + header + b"\x00" + context.encode("utf-8")
+
+
+def parse_header(envelope: bytes) -> tuple[str, int]:
+    """The key id an envelope was sealed under, and where its HPKE output starts."""
+    envelope = bytes(envelope)
+    if len(envelope) < 5 or envelope[:3] != MAGIC:
+        raise MalformedEnvelopeError("Not a sealed envelope.")
+    if envelope[3] != VERSION:
+        raise MalformedEnvelopeError(f"Unsupported envelope version {envelope[3]}.")
+    end = 5 + envelope[4]
+    try:
+        key_id = envelope[5:end].decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise MalformedEnvelopeError("The envelope's key id is not readable.") from exc
+    if len(envelope) <= end or not KEY_ID_PATTERN.match(key_id):
+        raise MalformedEnvelopeError("The envelope's header is damaged.")
+    return key_id, end
+
+
+def key_id_of(envelope: bytes) -> str:
+    return parse_header(envelope)[0]
+
+
+def seal(payload: dict, *, context: str, keyring: Keyring | None = None) -> bytes:
+    """Seal a JSON-serialisable dict to the newest public key, bound to `context`."""
+    keyring = keyring or configured_keyring()
+    pair = keyring.sealing_key
+    plaintext = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    header = _header(pair.key_id)
+    return header + _SUITE.encrypt(plaintext, pair.public, info=_info(header, context))
+
+
+def unseal(envelope: bytes, *, context: str, keyring: Keyring | None = None) -> dict:
+    """Open an envelope sealed for `context`. Never returns anything it cannot authenticate."""
+    keyring = keyring or configured_keyring()
+    key_id, start = parse_header(envelope)
+    pair = keyring.get(key_id)
+    if pair.private is None:
+        raise NoPrivateKeyError(
+            f"This process holds no private key for {key_id!r}; it can seal but not open."
+        )
+    envelope = bytes(envelope)
+    try:
+        plaintext = _SUITE.decrypt(
+            envelope[start:], pair.private, info=_info(envelope[:start], context)
+        )
+    except (InvalidTag, ValueError) as exc:
+        raise TamperedEnvelopeError(
+            "The envelope was altered or does not belong to this record and field."
+        ) from exc
+    return json.loads(plaintext.decode("utf-8"))
+
+
+def reseal(envelope: bytes, *, context: str, keyring: Keyring | None = None) -> tuple[bytes, bool]:
+    """Re-seal under the newest key. Returns (envelope, changed); already-current is a no-op."""
+    keyring = keyring or configured_keyring()
+    if key_id_of(envelope) == keyring.sealing_key.key_id:
+        return bytes(envelope), False
+    resealed = seal(
+        unseal(envelope, context=context, keyring=keyring), context=context, keyring=keyring
+    )
+    return resealed, True
