@@ -252,14 +252,3 @@ def unseal(envelope: bytes, *, context: str, keyring: Keyring | None = None) -> 
             "The envelope was altered or does not belong to this record and field."
         ) from exc
     return json.loads(plaintext.decode("utf-8"))
-
-
-def reseal(envelope: bytes, *, context: str, keyring: Keyring | None = None) -> tuple[bytes, bool]:
-    """Re-seal under the newest key. Returns (envelope, changed); already-current is a no-op."""
-    keyring = keyring or configured_keyring()
-    if key_id_of(envelope) == keyring.sealing_key.key_id:
-        return bytes(envelope), False
-    resealed = seal(
-        unseal(envelope, context=context, keyring=keyring), context=context, keyring=keyring
-    )
-    return resealed, True

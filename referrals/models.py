@@ -1,0 +1,51 @@
+"""Referral data. Sealed columns hold envelopes only; clear columns hold what the queue sorts on.
+
+Models never open envelopes: opening is an explicit, audited service call.
+"""
+
+import secrets
+
+from django.db import models
+from django.utils import timezone
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V: easy to read aloud over the phone.
+REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTWXY3479"
+
+
+def new_reference() -> str:
+    """12 random characters (about 53 bits) in groups of four, e.g. 'K7QH-3MXA-T9RC'."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+class EnvelopeField(models.BinaryField):
+    """A column holding one sealed envelope (referrals/sealing.py). Never opened implicitly."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+
+class Referral(models.Model):
+    # Each sealed field and the part of the context that names it.
+    SEALED_FIELDS = {"content_envelope": "content", "reporter_envelope": "reporter"}
+
+    reference = models.CharField(max_length=14, unique=True, default=new_reference, editable=False)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    content_envelope = EnvelopeField()
+    reporter_envelope = EnvelopeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        permissions = [("open_referral", "Can open a referral's sealed content")]
+
+    def __str__(self) -> str:
+        # Only the reference: admin LogEntry and error reports use this.
+        return self.reference
+
+    def __repr__(self) -> str:
+        return f"<Referral {self.reference}>"
+
+    def envelope_context(self, field: str) -> str:
+        """The context bound into an envelope: which record and which field."""
+        return f"referral:{self.reference}:{self.SEALED_FIELDS[field]}"
