@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from . import sealing
 from .models import Referral
@@ -61,13 +61,26 @@ def rotate(
                     break
                 changed_rows = [row for row in rows if _reseal_row(row, newest, keyring, report)]
                 if changed_rows and not dry_run:
-                    model.objects.bulk_update(changed_rows, list(model.SEALED_FIELDS))
+                    _save_envelopes(model, changed_rows)
                 last_pk = rows[-1].pk
                 report.examined += len(rows)
                 if dry_run:
                     transaction.set_rollback(True)
             progress(f"{model.__name__}: up to id {last_pk}, {report.resealed} re-sealed")
     return report
+
+
+def _save_envelopes(model, rows) -> None:
+    # One UPDATE per row sent with executemany (pipelined by psycopg 3): much faster than
+    # bulk_update's CASE expression over hundreds of multi-kilobyte binary values.
+    fields = list(model.SEALED_FIELDS)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(model._meta.get_field(f).column)} = %s" for f in fields)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    # Table and column names come from model meta, never from input.
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*(getattr(row, f) for f in fields), row.pk] for row in rows])
 
 
 def _reseal_row(row, newest: str, keyring: sealing.Keyring, report: RotationReport) -> bool:
