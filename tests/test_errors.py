@@ -1,6 +1,7 @@
 """Error pages are styled, calm, and never show a traceback."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import path
 
@@ -13,7 +14,11 @@ def _explode(request):
     raise RuntimeError("secret internal detail")
 
 
-urlpatterns = [*site_urlpatterns, path("explode/", _explode)]
+def _forbidden(request):
+    raise PermissionDenied
+
+
+urlpatterns = [*site_urlpatterns, path("explode/", _explode), path("forbidden/", _forbidden)]
 handler500 = "safer_derbyshire.errors.server_error"
 
 
@@ -57,3 +62,12 @@ def test_unknown_host_gives_the_styled_400(client):
 
     assert response.status_code == 400
     _assert_styled(response, "Sorry, there is a problem with that request")
+
+
+def test_permission_denied_gives_the_styled_403(settings, client):
+    settings.ROOT_URLCONF = __name__
+
+    response = client.get("/forbidden/")
+
+    assert response.status_code == 403
+    _assert_styled(response, "You do not have permission to see this page")
