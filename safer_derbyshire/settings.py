@@ -195,3 +195,7 @@ SEALING_PUBLIC_KEYS = env.list("SEALING_PUBLIC_KEYS", default=[])
 SEALING_PRIVATE_KEYS = env.list("SEALING_PRIVATE_KEYS", default=[])
 # Marks the public intake deployment: a system check warns if private keys are present here.
 SEALING_PUBLIC_ONLY = env.bool("SEALING_PUBLIC_ONLY", default=False)
+
+# --- The referral journey ----------------------------------------------------------------------
+# Seconds a half-finished referral's answers stay valid in the browser (referrals/journey_state.py).
+JOURNEY_STATE_MAX_AGE = env.int("JOURNEY_STATE_MAX_AGE", default=3 * 60 * 60)
