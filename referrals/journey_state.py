@@ -1,54 +1,106 @@
-"""Journey state: the answers so far, carried by the browser between question pages.
+"""Journey state: the answers so far, between the question pages, readable only by the browser.
 
-We keep nothing on the server until the final "Send referral": no session rows, no cache, no
-drafts. The answers travel in a hidden field as a token encrypted and authenticated with a key
-derived from SECRET_KEY (Fernet: AES-128-CBC + HMAC-SHA256, with a timestamp), and expire
-after JOURNEY_STATE_MAX_AGE. The token must never be logged.
+Why this design: the answers must survive GET navigation (the browser Back button, "Change"
+links) yet never sit on the server in the clear. Each journey gets a fresh random key that
+lives only in the reporter's browser, in an HttpOnly, SameSite=Strict session cookie. The
+server keeps just the Fernet ciphertext (AES-CBC + HMAC-SHA256, timestamped) under a random
+draft id. A database dump, a backup or a look at the server's disk finds ciphertext whose key
+was never stored; "Exit this page" and expiry delete it. The key must never be logged.
 """
 
-import base64
 import json
+import secrets
+from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.utils import timezone
 
-MAX_TOKEN_CHARS = 200_000
+from .models import JourneyDraft
+
+MAX_CIPHERTEXT_BYTES = 400_000
 
 
 class JourneyStateError(Exception):
-    """The token is missing, expired, too large or has been altered: start again politely."""
+    """The journey has expired, was cleared, or its cookie was altered: start again politely."""
 
 
-def _fernet() -> Fernet:
-    # A key of its own, derived from SECRET_KEY, so journey tokens and Django's signed values
-    # can never be swapped for one another.
-    key = HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=b"safer-derbyshire/journey-state/v1",
-        info=b"fernet",
-    ).derive(settings.SECRET_KEY.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+def cookie_name() -> str:
+    return "__Host-journey" if settings.SESSION_COOKIE_SECURE else "journey"
 
 
-def dump(answers: dict) -> str:
-    """Encrypt the answers so far into a token for the next page's hidden field."""
-    return _fernet().encrypt(json.dumps(answers, separators=(",", ":")).encode()).decode()
-
-
-def load(token: str | None) -> dict:
-    """The answers in a token, or JourneyStateError if it cannot be trusted."""
-    if not token:
-        raise JourneyStateError("No journey state.")
-    if len(token) > MAX_TOKEN_CHARS:
-        raise JourneyStateError("Journey state is too large.")
+def _parse_cookie(request) -> tuple[str, Fernet] | None:
+    value = request.COOKIES.get(cookie_name())
+    if not value:
+        return None
+    draft_id, _, key = value.partition(".")
     try:
-        plaintext = _fernet().decrypt(token.encode("ascii"), ttl=settings.JOURNEY_STATE_MAX_AGE)
-    except (InvalidToken, UnicodeEncodeError, ValueError) as exc:
-        raise JourneyStateError("Journey state has expired or been altered.") from exc
-    answers = json.loads(plaintext)
-    if not isinstance(answers, dict):
-        raise JourneyStateError("Journey state is not a set of answers.")
-    return answers
+        return draft_id, Fernet(key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise JourneyStateError("The journey cookie is damaged.") from exc
+
+
+def has_journey(request) -> bool:
+    return cookie_name() in request.COOKIES
+
+
+def load(request) -> dict:
+    """The answers so far: {} for a new journey, JourneyStateError if it cannot be trusted."""
+    parsed = _parse_cookie(request)
+    if parsed is None:
+        return {}
+    draft_id, fernet = parsed
+    ciphertext = (
+        JourneyDraft.objects.filter(pk=draft_id[:64]).values_list("ciphertext", flat=True).first()
+    )
+    if ciphertext is None:
+        raise JourneyStateError("The journey has expired or was cleared.")
+    try:
+        plaintext = fernet.decrypt(bytes(ciphertext), ttl=settings.JOURNEY_STATE_MAX_AGE)
+    except InvalidToken as exc:
+        raise JourneyStateError("The journey has expired or its cookie was altered.") from exc
+    return json.loads(plaintext)
+
+
+def save(request, response, answers: dict) -> None:
+    """Encrypt and store the answers; set the cookie holding the key on `response`."""
+    try:
+        parsed = _parse_cookie(request)
+    except JourneyStateError:
+        parsed = None
+    if parsed is None:
+        draft_id, key = secrets.token_urlsafe(24), Fernet.generate_key()
+        fernet = Fernet(key)
+    else:
+        draft_id, fernet = parsed
+        key = request.COOKIES[cookie_name()].partition(".")[2].encode("ascii")
+    ciphertext = fernet.encrypt(json.dumps(answers, separators=(",", ":")).encode())
+    if len(ciphertext) > MAX_CIPHERTEXT_BYTES:
+        raise JourneyStateError("The answers are too long to keep.")
+    JourneyDraft.objects.update_or_create(pk=draft_id, defaults={"ciphertext": ciphertext})
+    purge_stale()
+    response.set_cookie(
+        cookie_name(),
+        f"{draft_id}.{key.decode('ascii')}",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def discard(request, response) -> None:
+    """Forget the journey: delete the ciphertext and the browser's key."""
+    try:
+        parsed = _parse_cookie(request)
+    except JourneyStateError:
+        parsed = None
+    if parsed is not None:
+        JourneyDraft.objects.filter(pk=parsed[0][:64]).delete()
+    response.delete_cookie(cookie_name(), samesite="Strict")
+
+
+def purge_stale() -> int:
+    """Delete drafts untouched for longer than a journey may last."""
+    cutoff = timezone.now() - timedelta(seconds=settings.JOURNEY_STATE_MAX_AGE)
+    deleted, _ = JourneyDraft.objects.filter(updated_at__lt=cutoff).delete()
+    return deleted

@@ -49,3 +49,14 @@ class Referral(models.Model):
     def envelope_context(self, field: str) -> str:
         """The context bound into an envelope: which record and which field."""
         return f"referral:{self.reference}:{self.SEALED_FIELDS[field]}"
+
+
+class JourneyDraft(models.Model):
+    """A half-finished referral as ciphertext whose key only the reporter's browser holds."""
+
+    id = models.CharField(primary_key=True, max_length=64, editable=False)
+    ciphertext = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return "journey draft"

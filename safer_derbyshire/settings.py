@@ -197,5 +197,5 @@ SEALING_PRIVATE_KEYS = env.list("SEALING_PRIVATE_KEYS", default=[])
 SEALING_PUBLIC_ONLY = env.bool("SEALING_PUBLIC_ONLY", default=False)
 
 # --- The referral journey ----------------------------------------------------------------------
-# Seconds a half-finished referral's answers stay valid in the browser (referrals/journey_state.py).
+# Seconds a half-finished referral stays readable before it is deleted (referrals/journey_state.py).
 JOURNEY_STATE_MAX_AGE = env.int("JOURNEY_STATE_MAX_AGE", default=3 * 60 * 60)
