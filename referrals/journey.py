@@ -1,0 +1,67 @@
+"""The referral journey as data: which question pages exist, in what order, and when each
+applies. Views read this table; changing the journey means changing it, not the views.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import forms
+from .choices import ReporterType
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str  # the page title, and the check-answers section heading
+    form_class: type[forms.JourneyForm]
+    applies: Callable[[dict], bool] = field(default=lambda answers: True)
+    # A stop page instead of the next question, when the answer calls for one.
+    stop: Callable[[dict], str | None] = field(default=lambda answers: None)
+
+
+def _is_professional(answers: dict) -> bool:
+    return answers.get("who", {}).get("reporter_type") == ReporterType.PROFESSIONAL
+
+
+def _danger_stop(answers: dict) -> str | None:
+    if answers.get("safety", {}).get("immediate_danger") == "yes":
+        return "referrals:call_999"
+    return None
+
+
+STEPS: tuple[Step, ...] = (
+    Step("safety", "Is anyone in immediate danger?", forms.SafetyForm, stop=_danger_stop),
+    Step("who", "How you are sharing this concern", forms.ReporterTypeForm),
+    Step("work", "Your work", forms.ProfessionalForm, applies=_is_professional),
+)
+
+BY_SLUG = {step.slug: step for step in STEPS}
+
+
+def applicable(answers: dict) -> list[Step]:
+    return [step for step in STEPS if step.applies(answers)]
+
+
+def next_step(answers: dict, current: Step) -> Step | None:
+    steps = applicable(answers)
+    later = steps[steps.index(current) + 1 :] if current in steps else steps
+    return later[0] if later else None
+
+
+def previous_step(answers: dict, current: Step) -> Step | None:
+    steps = applicable(answers)
+    if current not in steps or steps.index(current) == 0:
+        return None
+    return steps[steps.index(current) - 1]
+
+
+def first_unanswered(answers: dict) -> Step | None:
+    return next((step for step in applicable(answers) if step.slug not in answers), None)
+
+
+def may_visit(answers: dict, step: Step) -> bool:
+    """A step is reachable once every applicable step before it has an answer."""
+    steps = applicable(answers)
+    if step not in steps:
+        return False
+    return all(earlier.slug in answers for earlier in steps[: steps.index(step)])

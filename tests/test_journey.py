@@ -1,0 +1,136 @@
+"""The referral journey's question pages: order, branching, stop page, exit, errors."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from referrals.models import JourneyDraft
+from safer_derbyshire.contacts import EXIT_PAGE_URL
+
+pytestmark = pytest.mark.django_db
+
+
+def checked_values(html):
+    """The values of the checked radios and checkboxes on the page."""
+    inputs = re.findall(r"<input([^>]*)>", html)
+    return [re.search(r'value="([^"]*)"', attrs).group(1) for attrs in inputs if "checked" in attrs]
+
+
+def step(slug):
+    return reverse("referrals:step", kwargs={"slug": slug})
+
+
+def test_the_first_question_is_about_immediate_danger(client):
+    response = client.get(step("safety"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Is anyone in immediate danger" in html
+    assert '<h1 class="govuk-fieldset__heading">' in html
+    assert "Exit this page" in html
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_danger_goes_to_the_999_stop_page_and_keeps_nothing(client):
+    response = client.post(step("safety"), {"immediate_danger": "yes"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("referrals:call_999")
+    assert "Call 999 now" in response.content.decode()
+    assert not JourneyDraft.objects.exists()
+
+
+def test_no_danger_continues_to_who_you_are(client):
+    response = client.post(step("safety"), {"immediate_danger": "no"})
+
+    assert response.status_code == 302
+    assert response["Location"] == step("who")
+    assert JourneyDraft.objects.count() == 1
+
+
+def test_professionals_are_asked_about_their_work_and_the_public_are_not(client):
+    client.post(step("safety"), {"immediate_danger": "no"})
+
+    response = client.post(step("who"), {"reporter_type": "professional"})
+    assert response["Location"] == step("work")
+
+    client.post(step("who"), {"reporter_type": "public"})
+    assert client.get(step("work"))["Location"] == step("safety")  # not applicable now
+
+
+def test_questions_cannot_be_skipped(client):
+    response = client.get(step("who"))
+
+    assert response.status_code == 302
+    assert response["Location"] == step("safety")
+
+
+def test_answers_are_shown_again_when_going_back(client):
+    client.post(step("safety"), {"immediate_danger": "no"})
+    client.post(step("who"), {"reporter_type": "professional"})
+
+    html = client.get(step("who")).content.decode()
+
+    assert checked_values(html) == ["professional"]
+    assert f'href="{step("safety")}" class="govuk-back-link"' in html
+
+
+def test_missing_answer_shows_the_error_summary_and_the_field_error(client):
+    response = client.post(step("safety"), {})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert html.count("Select yes if anyone is in immediate danger") == 2
+    assert "<title>Error:" in html
+
+
+def test_other_answers_survive_an_error_on_a_later_page(client):
+    client.post(step("safety"), {"immediate_danger": "no"})
+    client.post(step("who"), {"reporter_type": "professional"})
+
+    response = client.post(step("work"), {"sector": "education"})
+
+    html = response.content.decode()
+    assert "Select yes if you have discussed this" in html
+    assert checked_values(html) == ["education"]
+
+
+def test_exit_clears_the_journey_and_leaves_for_a_neutral_site(client):
+    client.post(step("safety"), {"immediate_danger": "no"})
+
+    response = client.get(reverse("referrals:exit"))
+
+    assert response.status_code == 302
+    assert response["Location"] == EXIT_PAGE_URL
+    assert not JourneyDraft.objects.exists()
+    assert client.get(step("who"))["Location"] == step("safety")
+
+
+def test_exit_cannot_be_turned_into_an_open_redirect(client):
+    response = client.get(reverse("referrals:exit") + "?next=https://attacker.example/")
+
+    assert response["Location"] == EXIT_PAGE_URL
+
+
+def test_cleared_journey_restarts_politely(client):
+    client.post(step("safety"), {"immediate_danger": "no"})
+    JourneyDraft.objects.all().delete()  # e.g. expired and purged
+
+    response = client.get(step("who"), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("referrals:expired")
+    assert "Your answers have been cleared" in response.content.decode()
+
+
+def test_unknown_step_is_404(client):
+    assert client.get(step("no-such-question")).status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["\x00", "abc\x07def", "\x1b[31m"])
+def test_control_characters_in_answers_are_refused_clearly(client, bad):
+    response = client.post(step("safety"), {"immediate_danger": bad})
+
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
