@@ -4,14 +4,30 @@ One form per question page, following the National Referral Form (../shared/DOMA
 Every text field has a maximum length and refuses control characters.
 """
 
+import datetime
 import re
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size
+from crispy_forms_gds.layout import Field, Fieldset, Fixed, Fluid, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from .choices import ReporterType, Sector, YesNoNotSure
+from .choices import (
+    ConcernType,
+    District,
+    Gender,
+    ReporterType,
+    Sector,
+    Vulnerability,
+    YesNoNotSure,
+)
+
+SHORT = 200  # names, phone numbers, single-line answers
+MEDIUM = 1_000  # addresses, lists of usernames
+LONG = 5_000  # free-text answers
+CONCERN = 15_000  # the concern itself
 
 # Tabs and newlines are fine in long answers; other control characters (and NUL) are not.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -28,8 +44,8 @@ def refuse_control_characters(value: str) -> None:
 class JourneyForm(forms.Form):
     """Base for question pages: the page's question is the fieldset legend, as an H1."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, initial=None, **kwargs):
+        super().__init__(*args, initial=self._from_answers(initial or {}), **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = self.layout()
@@ -39,6 +55,61 @@ class JourneyForm(forms.Form):
 
     def layout(self) -> Layout:
         raise NotImplementedError
+
+    def answers(self) -> dict:
+        """The cleaned answers as JSON-ready values (dates as ISO strings)."""
+        return {
+            name: value.isoformat() if isinstance(value, datetime.date) else value
+            for name, value in self.cleaned_data.items()
+        }
+
+    def _from_answers(self, answers: dict) -> dict:
+        initial = dict(answers)
+        for name, field in self.base_fields.items():
+            if isinstance(field, DateInputField) and isinstance(initial.get(name), str):
+                initial[name] = datetime.date.fromisoformat(initial[name])
+        return initial
+
+
+def text(label, *, max_length=SHORT, required=False, help_text="", error=""):
+    """A text answer with a length limit and a message in the user's words."""
+    messages = {"max_length": f"{label.rstrip('?')} must be {max_length:,} characters or fewer"}
+    if error:
+        messages["required"] = error
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        error_messages=messages,
+    )
+
+
+def long_text(label, *, max_length=LONG, required=False, help_text="", error=""):
+    field = text(label, max_length=max_length, required=required, help_text=help_text, error=error)
+    field.widget = forms.Textarea(attrs={"rows": 6})
+    return field
+
+
+def radios(label, choices, *, error, required=True, help_text=""):
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        required=required,
+        help_text=help_text,
+        error_messages={"required": error},
+    )
+
+
+def checkboxes(label, choices, *, help_text=""):
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=help_text,
+    )
 
 
 class SafetyForm(JourneyForm):
@@ -94,4 +165,354 @@ class ProfessionalForm(JourneyForm):
         return Layout(
             Field.radios("sector", legend_size=Size.MEDIUM),
             Field.radios("discussed_with_lead", legend_size=Size.MEDIUM),
+        )
+
+
+class PersonForm(JourneyForm):
+    forenames = text("First names", error="Enter their first names, or select that you do not know")
+    surname = text("Last name", error="Enter their last name, or select that you do not know")
+    name_not_known = forms.BooleanField(label="I do not know their name", required=False)
+    other_names = text("Other names or nicknames they use (optional)")
+
+    def layout(self):
+        return Layout(
+            Fieldset(
+                Field.text("forenames", field_width=Fluid.TWO_THIRDS),
+                Field.text("surname", field_width=Fluid.TWO_THIRDS),
+                Field.checkbox("name_not_known", small=True),
+                Field.text("other_names", field_width=Fluid.TWO_THIRDS),
+                legend="What is the name of the person you are worried about?",
+                legend_size=Size.LARGE,
+                legend_tag="h1",
+            )
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("name_not_known"):
+            if not cleaned.get("forenames") and "forenames" not in self.errors:
+                self.add_error("forenames", self.fields["forenames"].error_messages["required"])
+            if not cleaned.get("surname") and "surname" not in self.errors:
+                self.add_error("surname", self.fields["surname"].error_messages["required"])
+        return cleaned
+
+
+class AgeForm(JourneyForm):
+    date_of_birth = DateInputField(
+        label="Date of birth (optional)",
+        required=False,
+        help_text="For example, 27 3 2009",
+    )
+    approximate_age = forms.IntegerField(
+        label="If you do not know their date of birth, roughly how old are they?",
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text="Leave this blank if you do not know.",
+        error_messages={
+            "invalid": "Enter their age as a number, for example 15",
+            "min_value": "Age must be 1 or more",
+            "max_value": "Age must be 120 or less",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+    )
+    gender = radios("Gender (optional)", Gender.choices, error="", required=False)
+
+    def layout(self):
+        return Layout(
+            Fieldset(
+                Field("date_of_birth"),
+                Field.text("approximate_age", field_width=Fixed.THREE),
+                Field.radios("gender", legend_size=Size.SMALL, inline=False),
+                legend="How old is the person?",
+                legend_size=Size.LARGE,
+                legend_tag="h1",
+            )
+        )
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data.get("date_of_birth")
+        if value and value > timezone.localdate():
+            raise ValidationError("Date of birth must be in the past")
+        if value and value.year < 1900:
+            raise ValidationError("Enter a year after 1900")
+        return value
+
+
+class WhereForm(JourneyForm):
+    district = radios(
+        "Which area do they live in?",
+        District.choices,
+        error="Select the area they live in, or that you do not know",
+    )
+    address = long_text(
+        "Their address, if you know it (optional)",
+        max_length=MEDIUM,
+        help_text="Include any previous addresses you know of.",
+    )
+    postcode = text("Postcode (optional)", max_length=10)
+
+    def layout(self):
+        return Layout(
+            Field.radios("district", legend_size=Size.LARGE, legend_tag="h1"),
+            Field.textarea("address", rows=3),
+            Field.text("postcode", field_width=Fluid.ONE_QUARTER),
+        )
+
+
+class ContactDetailsForm(JourneyForm):
+    phone = text("Phone numbers (optional)")
+    online = long_text(
+        "Email addresses, usernames or social media accounts (optional)",
+        max_length=MEDIUM,
+        help_text="Include the app or website for each, for example 'TikTok: @name'.",
+    )
+
+    def layout(self):
+        return Layout(
+            Fieldset(
+                Field.text("phone", field_width=Fluid.TWO_THIRDS),
+                Field.textarea("online", rows=4),
+                legend="How can they be contacted or found online?",
+                legend_size=Size.LARGE,
+                legend_tag="h1",
+            )
+        )
+
+
+class DetailsForm(JourneyForm):
+    nationality = text("Nationality (optional)")
+    place_of_birth = text("Place of birth (optional)")
+    first_language = text("First language (optional)")
+    interpreter_needed = radios(
+        "Would they need an interpreter? (optional)",
+        YesNoNotSure.choices,
+        error="",
+        required=False,
+    )
+    education_or_work = text(
+        "School, college, employer or occupation (optional)", max_length=MEDIUM
+    )
+    household = long_text(
+        "Who do they live with? (optional)",
+        max_length=MEDIUM,
+        help_text="For example, names, ages and relationships of family members.",
+    )
+    parent_or_carer = long_text(
+        "If they are under 18, their parents' or carers' names and contact details (optional)",
+        max_length=MEDIUM,
+    )
+
+    def layout(self):
+        return Layout(
+            Fieldset(
+                Field.text("nationality", field_width=Fluid.TWO_THIRDS),
+                Field.text("place_of_birth", field_width=Fluid.TWO_THIRDS),
+                Field.text("first_language", field_width=Fluid.TWO_THIRDS),
+                Field.radios("interpreter_needed", legend_size=Size.SMALL, inline=True),
+                Field.text("education_or_work", field_width=Fluid.TWO_THIRDS),
+                Field.textarea("household", rows=3),
+                Field.textarea("parent_or_carer", rows=3),
+                legend="Other details about the person",
+                legend_size=Size.LARGE,
+                legend_tag="h1",
+            )
+        )
+
+
+CONCERN_PROMPTS = (
+    "Tell us as much as you can, in your own words. It may help to say: how or why they came "
+    "to your attention; whether something happened, or several things; any plans to travel to "
+    "a conflict zone; contact with worrying groups or people (who, how often); worrying phone, "
+    "internet or social media use, and how you know; any wish to harm others or threats "
+    "(who, when, and the exact words); any interest in hate crime, extremism, terrorism, school "
+    "shootings or attacks on public figures."
+)
+
+
+class ConcernForm(JourneyForm):
+    concern = long_text(
+        "What are you worried about?",
+        max_length=CONCERN,
+        required=True,
+        help_text=CONCERN_PROMPTS,
+        error="Describe what you are worried about",
+    )
+    when_started = text(
+        "When did this happen or start? (optional)",
+        help_text="For example, 'last week' or 'since the summer'.",
+    )
+    concern_types = checkboxes(
+        "What kind of concern do you think this is? (optional)",
+        ConcernType.choices,
+        help_text="Select all that apply. If you are not sure, that is fine: the Prevent team "
+        "will decide.",
+    )
+
+    def layout(self):
+        return Layout(
+            Field.textarea(
+                "concern", label_size=Size.LARGE, label_tag="h1", max_characters=CONCERN
+            ),
+            Field.text("when_started", field_width=Fluid.TWO_THIRDS),
+            Field.checkboxes("concern_types", legend_size=Size.SMALL, small=True),
+        )
+
+
+class NeedsForm(JourneyForm):
+    vulnerabilities = checkboxes(
+        "Is anything in their life affecting their wellbeing or making them vulnerable? (optional)",
+        Vulnerability.choices,
+        help_text="Select all that apply.",
+    )
+    # crispy-forms-gds 2.0.1 fails to render a character count without hint text.
+    needs_detail = long_text(
+        "Tell us more (optional)",
+        help_text="For example, any diagnosis, support they already get, or recent changes.",
+    )
+
+    def layout(self):
+        return Layout(
+            Field.checkboxes(
+                "vulnerabilities", legend_size=Size.LARGE, legend_tag="h1", small=True
+            ),
+            Field.textarea("needs_detail", max_characters=LONG),
+        )
+
+
+class AgenciesForm(JourneyForm):
+    agencies = long_text(
+        "Which other services or professionals are involved with them? (optional)",
+        max_length=LONG,
+        help_text="For example social care, Early Help, CAMHS, youth justice, probation or "
+        "their GP. Include names and contact details if you have them.",
+    )
+    safeguarding_referral = radios(
+        "Have you also made a safeguarding referral, for example to Starting Point or adult "
+        "social care?",
+        YesNoNotSure.choices,
+        error="",
+        required=False,
+    )
+    safeguarding_reference = text("Safeguarding referral reference (optional)")
+    other_information = long_text(
+        "Anything else we should know? (optional)",
+        help_text="Small details can matter: the police may link them to something they know.",
+    )
+
+    def layout(self):
+        return Layout(
+            Field.textarea("agencies", label_size=Size.LARGE, label_tag="h1", rows=4),
+            Field.radios("safeguarding_referral", legend_size=Size.SMALL),
+            Field.text("safeguarding_reference", field_width=Fluid.ONE_THIRD),
+            Field.textarea("other_information", max_characters=LONG),
+        )
+
+
+class AwarenessForm(JourneyForm):
+    person_aware = radios(
+        "Does the person know you are sharing this concern?",
+        YesNoNotSure.choices,
+        error="Select yes if the person knows you are sharing this concern",
+    )
+    family_aware = radios(
+        "If they are under 18, do their parents or carers know? (optional)",
+        YesNoNotSure.choices,
+        error="",
+        required=False,
+    )
+    discussions = long_text(
+        "Have you talked to them or their family about it? What did they say? (optional)"
+    )
+    unsafe_to_contact = long_text(
+        "Is there any reason it would be unsafe to contact them or their family? (optional)",
+        max_length=MEDIUM,
+        help_text="For example, if it could put you or someone else at risk.",
+    )
+
+    def layout(self):
+        return Layout(
+            Field.radios("person_aware", legend_size=Size.LARGE, legend_tag="h1"),
+            Field.radios("family_aware", legend_size=Size.SMALL),
+            Field.textarea("discussions", rows=4),
+            Field.textarea("unsafe_to_contact", rows=3),
+        )
+
+
+class ReporterForm(JourneyForm):
+    """About you. Optional for the public; the view makes it required for professionals."""
+
+    name = text("Your full name", error="Enter your full name")
+    relationship = text(
+        "Your relationship to the person",
+        help_text="For example parent, neighbour, teacher or social worker.",
+        error="Enter your relationship to the person",
+    )
+    role = text("Your job title or role", error="Enter your job title or role")
+    organisation = text(
+        "Your organisation and work address", max_length=MEDIUM, error="Enter your organisation"
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=SHORT,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": "Enter your work email address",
+        },
+    )
+    phone = text("Phone number", error="Enter a phone number we can reach you on")
+    safe_contact = long_text(
+        "When and how is it safe to contact you? (optional)",
+        max_length=MEDIUM,
+        help_text="For example, 'weekday mornings by phone, do not leave a message'.",
+    )
+
+    PROFESSIONAL_REQUIRED = ("name", "role", "organisation", "email", "phone", "relationship")
+
+    def __init__(self, *args, professional=False, **kwargs):
+        self.professional = professional
+        super().__init__(*args, **kwargs)
+        if professional:
+            for name in self.PROFESSIONAL_REQUIRED:
+                self.fields[name].required = True
+        else:
+            for name in ("name", "relationship", "email", "phone"):
+                self.fields[name].label += " (optional)"
+            del self.fields["role"], self.fields["organisation"]
+
+    def layout(self):
+        fields = [Field.text("name", field_width=Fluid.TWO_THIRDS)]
+        if self.professional:
+            fields += [
+                Field.text("role", field_width=Fluid.TWO_THIRDS),
+                Field.textarea("organisation", rows=3),
+            ]
+        fields += [
+            Field.text("relationship", field_width=Fluid.TWO_THIRDS),
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            Field.text("phone", field_width=Fluid.ONE_THIRD),
+            Field.textarea("safe_contact", rows=3),
+        ]
+        return Layout(
+            Fieldset(*fields, legend="About you", legend_size=Size.LARGE, legend_tag="h1")
+        )
+
+
+class DeclarationForm(JourneyForm):
+    confirmed = forms.BooleanField(
+        label="I confirm the information is accurate to the best of my knowledge, and I "
+        "understand it will be shared with Counter Terrorism Policing and the local "
+        "authority's safeguarding team",
+        error_messages={"required": "Confirm the declaration to send your referral"},
+    )
+
+    def layout(self):
+        return Layout(
+            Fieldset(
+                Field.checkbox("confirmed"),
+                legend="Declaration",
+                legend_size=Size.LARGE,
+                legend_tag="h1",
+            )
         )

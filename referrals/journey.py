@@ -17,6 +17,11 @@ class Step:
     applies: Callable[[dict], bool] = field(default=lambda answers: True)
     # A stop page instead of the next question, when the answer calls for one.
     stop: Callable[[dict], str | None] = field(default=lambda answers: None)
+    # Extra arguments for the form, from the answers so far.
+    form_kwargs: Callable[[dict], dict] = field(default=lambda answers: {})
+
+    def form(self, answers: dict, data=None) -> forms.JourneyForm:
+        return self.form_class(data, initial=answers.get(self.slug), **self.form_kwargs(answers))
 
 
 def _is_professional(answers: dict) -> bool:
@@ -33,6 +38,22 @@ STEPS: tuple[Step, ...] = (
     Step("safety", "Is anyone in immediate danger?", forms.SafetyForm, stop=_danger_stop),
     Step("who", "How you are sharing this concern", forms.ReporterTypeForm),
     Step("work", "Your work", forms.ProfessionalForm, applies=_is_professional),
+    Step("person", "The person's name", forms.PersonForm),
+    Step("age", "Age and gender", forms.AgeForm),
+    Step("where", "Where they live", forms.WhereForm),
+    Step("contact", "Contact and online accounts", forms.ContactDetailsForm),
+    Step("details", "Other details about the person", forms.DetailsForm),
+    Step("concern", "Your concern", forms.ConcernForm),
+    Step("needs", "Wellbeing and vulnerability", forms.NeedsForm),
+    Step("agencies", "Other services and information", forms.AgenciesForm),
+    Step("awareness", "Who knows about this", forms.AwarenessForm),
+    Step(
+        "about-you",
+        "About you",
+        forms.ReporterForm,
+        form_kwargs=lambda answers: {"professional": _is_professional(answers)},
+    ),
+    Step("declaration", "Declaration", forms.DeclarationForm),
 )
 
 BY_SLUG = {step.slug: step for step in STEPS}

@@ -38,14 +38,13 @@ class StepView(View):
         return super().dispatch(request, slug)
 
     def get(self, request, slug):
-        form = self.step.form_class(initial=self.answers.get(self.step.slug))
-        return self.render(form)
+        return self.render(self.step.form(self.answers))
 
     def post(self, request, slug):
-        form = self.step.form_class(request.POST)
+        form = self.step.form(self.answers, data=request.POST)
         if not form.is_valid():
-            return self.render(form, status=200)
-        answers = {**self.answers, self.step.slug: form.cleaned_data}
+            return self.render(form)
+        answers = {**self.answers, self.step.slug: form.answers()}
         stop = self.step.stop(answers)
         if stop:
             response = HttpResponseRedirect(reverse(stop))
@@ -65,7 +64,7 @@ class StepView(View):
             return self.render(form)
         return response
 
-    def render(self, form, status=200):
+    def render(self, form):
         previous = journey.previous_step(self.answers, self.step)
         back_url = (
             reverse("referrals:step", kwargs={"slug": previous.slug})
@@ -73,7 +72,7 @@ class StepView(View):
             else reverse("referrals:before_you_start")
         )
         context = {"form": form, "step": self.step, "back_url": back_url}
-        return render(self.request, "referrals/step.html", context, status=status)
+        return render(self.request, "referrals/step.html", context)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -56,7 +56,7 @@ def test_professionals_are_asked_about_their_work_and_the_public_are_not(client)
     assert response["Location"] == step("work")
 
     client.post(step("who"), {"reporter_type": "public"})
-    assert client.get(step("work"))["Location"] == step("safety")  # not applicable now
+    assert client.get(step("work"))["Location"] == step("person")  # not applicable now
 
 
 def test_questions_cannot_be_skipped(client):
@@ -134,3 +134,93 @@ def test_control_characters_in_answers_are_refused_clearly(client, bad):
 
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
+
+
+PUBLIC_ANSWERS = {
+    "safety": {"immediate_danger": "no"},
+    "who": {"reporter_type": "public"},
+    "person": {"forenames": "Alex", "surname": "Example", "other_names": ""},
+    "age": {
+        "date_of_birth_0": "14",
+        "date_of_birth_1": "3",
+        "date_of_birth_2": "2010",
+        "approximate_age": "",
+        "gender": "male",
+    },
+    "where": {"district": "high_peak", "address": "1 Example Street", "postcode": "SK17 6AA"},
+    "contact": {"phone": "", "online": "TikTok: @example"},
+    "details": {"nationality": "British", "first_language": "English"},
+    "concern": {"concern": "He shares videos praising an attacker.", "concern_types": ["mixed"]},
+    "needs": {"vulnerabilities": ["isolation"], "needs_detail": ""},
+    "agencies": {"agencies": "", "other_information": ""},
+    "awareness": {"person_aware": "no", "family_aware": "not_sure"},
+    "about-you": {"name": "", "relationship": "Neighbour"},
+    "declaration": {"confirmed": "on"},
+}
+
+
+def walk(client, answers):
+    """Answer every page in order, checking each one renders first."""
+    for slug, data in answers.items():
+        page = client.get(step(slug))
+        assert page.status_code == 200, slug
+        response = client.post(step(slug), data)
+        assert response.status_code == 302, (slug, response.content.decode()[:3000])
+
+
+def test_a_member_of_the_public_can_answer_every_question_and_stay_anonymous(client):
+    walk(client, PUBLIC_ANSWERS)
+
+
+def test_a_professional_must_say_who_they_are(client):
+    answers = {**PUBLIC_ANSWERS, "who": {"reporter_type": "professional"}}
+    answers = (
+        dict(list(answers.items())[:2])
+        | {"work": {"sector": "education", "discussed_with_lead": "yes"}}
+        | dict(list(answers.items())[2:-2])
+    )
+    walk(client, answers)
+
+    response = client.post(step("about-you"), {"relationship": "Teacher"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for message in (
+        "Enter your full name",
+        "Enter your job title or role",
+        "Enter your organisation",
+        "Enter your work email address",
+    ):
+        assert message in html
+
+
+def test_name_or_not_known_is_required(client):
+    walk(client, dict(list(PUBLIC_ANSWERS.items())[:2]))
+
+    response = client.post(step("person"), {"forenames": "", "surname": ""})
+    assert "Enter their first names, or select that you do not know" in response.content.decode()
+
+    response = client.post(step("person"), {"name_not_known": "on"})
+    assert response.status_code == 302
+
+
+def test_the_concern_is_required_and_limited_in_length(client):
+    walk(client, dict(list(PUBLIC_ANSWERS.items())[:9]))
+
+    response = client.post(step("concern"), {"concern": ""})
+    assert "Describe what you are worried about" in response.content.decode()
+
+    response = client.post(step("concern"), {"concern": "x" * 15_001})
+    html = response.content.decode()
+    assert "must be 15,000 characters or fewer" in html
+    assert "x" * 15_001 in html  # what they typed is still there to shorten
+
+
+def test_a_date_of_birth_in_the_future_is_refused(client):
+    walk(client, dict(list(PUBLIC_ANSWERS.items())[:3]))
+
+    response = client.post(
+        step("age"), {"date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "2999"}
+    )
+
+    assert "Date of birth must be in the past" in response.content.decode()

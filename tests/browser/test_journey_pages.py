@@ -58,3 +58,39 @@ def test_exit_this_page_leaves_for_the_neutral_site(live_server, page):
     page.wait_for_url("https://www.bbc.co.uk/**")
 
     assert leaving == ["https://www.bbc.co.uk/weather"]
+
+
+def fill(page, data):
+    """Fill a journey page from a dict of field name to value, as a person would."""
+    for name, value in data.items():
+        for item in value if isinstance(value, list) else [value]:
+            field = page.locator(f'[name="{name}"]')
+            kind = field.first.get_attribute("type")
+            if kind in ("radio", "checkbox"):
+                target = item if kind == "radio" or item != "on" else None
+                selector = f'[name="{name}"][value="{target}"]' if target else f'[name="{name}"]'
+                page.locator(selector).check()
+            else:
+                field.fill(item)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_every_question_page_is_accessible_and_complete(live_server, browser, javascript):
+    from tests.test_journey import PUBLIC_ANSWERS
+
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    for slug, data in PUBLIC_ANSWERS.items():
+        page.goto(live_server.url + reverse("referrals:step", kwargs={"slug": slug}))
+        assert page.locator("h1").count() == 1, slug
+        if javascript:
+            assert_accessible(page)
+        if slug in ("safety", "who", "where", "concern", "awareness", "declaration"):
+            page.get_by_role("button", name="Continue").click()
+            assert page.locator(".govuk-error-summary").is_visible(), slug
+            if javascript:
+                assert_accessible(page)
+        fill(page, data)
+        page.get_by_role("button", name="Continue").click()
+        assert page.locator(".govuk-error-summary").count() == 0, slug
+    context.close()
