@@ -66,7 +66,7 @@ def main():
     Referral.objects.all().delete()
     rows = []
     for _ in range(n):
-        referral = Referral()
+        referral = Referral(district="erewash", age_band="16-17", reporter_type="public")
         referral.content_envelope = sealing.seal(
             PAYLOAD, context=referral.envelope_context("content_envelope"), keyring=keyring
         )

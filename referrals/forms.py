@@ -73,7 +73,8 @@ class JourneyForm(forms.Form):
 
 def text(label, *, max_length=SHORT, required=False, help_text="", error=""):
     """A text answer with a length limit and a message in the user's words."""
-    messages = {"max_length": f"{label.rstrip('?')} must be {max_length:,} characters or fewer"}
+    name = label.removesuffix(" (optional)").rstrip("?")
+    messages = {"max_length": f"{name} must be {max_length:,} characters or fewer"}
     if error:
         messages["required"] = error
     return forms.CharField(

@@ -2,8 +2,11 @@
 applies. Views read this table; changing the journey means changing it, not the views.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django import forms as django_forms
 
 from . import forms
 from .choices import ReporterType
@@ -86,3 +89,56 @@ def may_visit(answers: dict, step: Step) -> bool:
     if step not in steps:
         return False
     return all(earlier.slug in answers for earlier in steps[: steps.index(step)])
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    label: str
+    value: str | list[str]
+    field_id: str
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, list)
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    step: Step
+    rows: list[SummaryRow]
+
+
+NOT_PROVIDED = "Not provided"
+
+
+def _display(form_field, value) -> str | list[str]:
+    if value in (None, "", [], False) and not isinstance(form_field, django_forms.BooleanField):
+        return NOT_PROVIDED
+    choices = dict(getattr(form_field, "choices", []) or [])
+    if isinstance(value, list):
+        return [str(choices.get(item, item)) for item in value]
+    if isinstance(form_field, django_forms.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(form_field, django_forms.MultiValueField) and isinstance(value, str):
+        return datetime.date.fromisoformat(value).strftime("%-d %B %Y")
+    return str(choices.get(value, value))
+
+
+def summarise(answers: dict) -> list[SummarySection]:
+    """Every applicable question with the answer given, for the check-answers page."""
+    sections = []
+    for step in applicable(answers):
+        if step.slug in ("safety", "declaration"):
+            continue
+        form = step.form(answers)
+        given = answers.get(step.slug, {})
+        rows = [
+            SummaryRow(
+                label=str(field.label).removesuffix(" (optional)"),
+                value=_display(field, given.get(name)),
+                field_id=form[name].auto_id,
+            )
+            for name, field in form.fields.items()
+        ]
+        sections.append(SummarySection(step, rows))
+    return sections

@@ -8,6 +8,8 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
+from .choices import AgeBand, District, Priority, ReporterType, Sector
+
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V: easy to read aloud over the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTWXY3479"
 
@@ -32,6 +34,16 @@ class Referral(models.Model):
 
     reference = models.CharField(max_length=14, unique=True, default=new_reference, editable=False)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Clear metadata the queue sorts and filters on, and the statistics count. Coarse by design.
+    status = models.CharField(max_length=40, default="received", db_index=True)
+    priority = models.CharField(
+        max_length=10, choices=Priority.choices, default=Priority.ROUTINE, db_index=True
+    )
+    district = models.CharField(max_length=30, choices=District.choices, db_index=True)
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices)
+    under_18 = models.BooleanField(default=False)
+    reporter_type = models.CharField(max_length=20, choices=ReporterType.choices)
+    sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
     content_envelope = EnvelopeField()
     reporter_envelope = EnvelopeField(null=True, blank=True)
 

@@ -27,5 +27,6 @@ urlpatterns = [
         name="staying_safe",
     ),
     path("share-a-concern/exit/", views.exit_page, name="exit"),
+    path("share-a-concern/check-your-answers/", views.CheckAnswersView.as_view(), name="check"),
     path("share-a-concern/<slug:slug>/", views.StepView.as_view(), name="step"),
 ]

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from safer_derbyshire.contacts import EXIT_PAGE_URL
 
-from . import journey, journey_state
+from . import journey, journey_state, services
 
 
 class StartView(TemplateView):
@@ -50,12 +50,7 @@ class StepView(View):
             response = HttpResponseRedirect(reverse(stop))
             journey_state.discard(request, response)
             return response
-        following = journey.next_step(answers, self.step)
-        target = (
-            reverse("referrals:step", kwargs={"slug": following.slug})
-            if following
-            else reverse("referrals:start")  # check your answers arrives with the next steps
-        )
+        target = _after(answers, self.step, changing=request.GET.get("change") == "1")
         response = HttpResponseRedirect(target)
         try:
             journey_state.save(request, response, answers)
@@ -71,8 +66,55 @@ class StepView(View):
             if previous
             else reverse("referrals:before_you_start")
         )
+        if self.request.GET.get("change") == "1":
+            back_url = reverse("referrals:check")
         context = {"form": form, "step": self.step, "back_url": back_url}
         return render(self.request, "referrals/step.html", context)
+
+
+def _after(answers, step, *, changing: bool) -> str:
+    """Where to go once a question is answered: new follow-up questions first, then back to
+    check your answers when changing an answer, otherwise the next question."""
+    unanswered = journey.first_unanswered(answers)
+    if changing:
+        if unanswered is None:
+            return reverse("referrals:check")
+        return reverse("referrals:step", kwargs={"slug": unanswered.slug}) + "?change=1"
+    following = journey.next_step(answers, step)
+    if following is None:
+        return reverse("referrals:check")
+    return reverse("referrals:step", kwargs={"slug": following.slug})
+
+
+@method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
+class CheckAnswersView(View):
+    def dispatch(self, request):
+        try:
+            self.answers = journey_state.load(request)
+        except journey_state.JourneyStateError:
+            return redirect("referrals:expired")
+        unanswered = journey.first_unanswered(self.answers)
+        if unanswered is not None:
+            return redirect("referrals:step", slug=unanswered.slug)
+        return super().dispatch(request)
+
+    def get(self, request):
+        return render(
+            request,
+            "referrals/check_answers.html",
+            {"sections": journey.summarise(self.answers)},
+        )
+
+    def post(self, request):
+        referral = services.submit_referral(answers=self.answers)
+        # Rendered, not redirected: the reference never appears in the browser's history.
+        response = render(
+            request,
+            "referrals/confirmation.html",
+            {"reference": referral.reference, "under_18": referral.under_18},
+        )
+        journey_state.discard(request, response)
+        return response
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -165,7 +165,8 @@ def walk(client, answers):
         page = client.get(step(slug))
         assert page.status_code == 200, slug
         response = client.post(step(slug), data)
-        assert response.status_code == 302, (slug, response.content.decode()[:3000])
+        errors = re.findall(r"govuk-error-summary__list.*?</ul>", response.content.decode(), re.S)
+        assert response.status_code == 302, (slug, re.sub(r"<[^>]+>|\s+", " ", "".join(errors)))
 
 
 def test_a_member_of_the_public_can_answer_every_question_and_stay_anonymous(client):
@@ -224,3 +225,50 @@ def test_a_date_of_birth_in_the_future_is_refused(client):
     )
 
     assert "Date of birth must be in the past" in response.content.decode()
+
+
+def test_check_answers_shows_every_answer_and_not_provided(client):
+    walk(client, PUBLIC_ANSWERS)
+
+    response = client.get(reverse("referrals:check"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Check your answers before sending" in html
+    assert "High Peak" in html and "14 March 2010" in html and "Isolation or loneliness" in html
+    assert "Not provided" in html
+    assert "Send referral" in html
+    assert f'href="{step("concern")}?change=1#id_concern"' in html
+
+
+def test_changing_an_answer_returns_to_check_answers(client):
+    walk(client, PUBLIC_ANSWERS)
+
+    response = client.post(step("where") + "?change=1", {"district": "erewash"})
+
+    assert response["Location"] == reverse("referrals:check")
+    assert "Erewash" in client.get(reverse("referrals:check")).content.decode()
+
+
+def test_a_change_that_opens_new_questions_asks_them_first(client):
+    walk(client, PUBLIC_ANSWERS)
+
+    response = client.post(step("who") + "?change=1", {"reporter_type": "professional"})
+
+    assert response["Location"] == step("work") + "?change=1"
+
+
+def test_check_answers_is_not_reachable_before_the_journey_is_complete(client):
+    walk(client, dict(list(PUBLIC_ANSWERS.items())[:4]))
+
+    response = client.get(reverse("referrals:check"))
+
+    assert response["Location"] == step("where")
+
+
+def test_length_errors_name_the_field_without_optional(client):
+    walk(client, dict(list(PUBLIC_ANSWERS.items())[:4]))
+
+    response = client.post(step("where"), {"district": "erewash", "postcode": "X" * 11})
+
+    assert "Postcode must be 10 characters or fewer" in response.content.decode()

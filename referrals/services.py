@@ -1,0 +1,68 @@
+"""Everything that changes referral state or opens sealed data. Transactional; never logs
+what a reporter typed.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import journey, sealing
+from .choices import ConcernType, Priority, ReporterType, age_band
+from .models import Referral
+
+# Answers about the reporter go into their own envelope, so redaction is structural.
+REPORTER_STEPS = ("about-you",)
+# Answers that steer the journey but are not part of the referral.
+JOURNEY_ONLY_STEPS = ("safety", "declaration")
+
+
+def subject_age(answers: dict, on: datetime.date) -> int | None:
+    age_answers = answers.get("age", {})
+    if age_answers.get("date_of_birth"):
+        born = datetime.date.fromisoformat(age_answers["date_of_birth"])
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return age_answers.get("approximate_age")
+
+
+def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
+    """A starting priority from structured answers only; officers adjust it at triage."""
+    if ConcernType.MASS_VIOLENCE in concern_types or under_18:
+        return Priority.HIGH
+    return Priority.ROUTINE
+
+
+@transaction.atomic
+def submit_referral(*, answers: dict) -> Referral:
+    """Seal a completed journey's answers and store the referral with its clear metadata."""
+    if journey.first_unanswered(answers) is not None:
+        raise ValueError("The journey is not complete.")
+    received = timezone.now()
+    age = subject_age(answers, received.date())
+    under_18 = age is not None and age < 18
+    who = answers["who"]["reporter_type"]
+    referral = Referral(
+        received_at=received,
+        district=answers["where"]["district"],
+        age_band=age_band(age),
+        under_18=under_18,
+        reporter_type=who,
+        sector=answers["work"]["sector"] if who == ReporterType.PROFESSIONAL else "",
+        priority=triage_priority(
+            under_18=under_18, concern_types=answers["concern"].get("concern_types", [])
+        ),
+    )
+    content = {
+        slug: value
+        for slug, value in answers.items()
+        if slug not in REPORTER_STEPS + JOURNEY_ONLY_STEPS
+    }
+    reporter = {slug: answers[slug] for slug in REPORTER_STEPS}
+    referral.content_envelope = sealing.seal(
+        content, context=referral.envelope_context("content_envelope")
+    )
+    referral.reporter_envelope = sealing.seal(
+        reporter, context=referral.envelope_context("reporter_envelope")
+    )
+    referral.save()
+    return referral

@@ -1,0 +1,117 @@
+"""Sending a referral: sealed content and reporter, clear metadata only, confirmation shown."""
+
+import logging
+
+import pytest
+from django.urls import reverse
+
+from referrals import sealing
+from referrals.models import JourneyDraft, Referral
+
+from .test_at_rest import full_dump
+from .test_journey import PUBLIC_ANSWERS, walk
+
+MARKER = "MK7Q"
+
+
+def _marked(answers):
+    """Every free-text answer replaced by a unique marker string, so leaks can be searched for."""
+    marked = {}
+    for slug, data in answers.items():
+        marked[slug] = {
+            name: f"{MARKER}-{slug}-{name}" if name in TEXT_FIELDS else value
+            for name, value in data.items()
+        }
+    return marked
+
+
+TEXT_FIELDS = {
+    "forenames",
+    "surname",
+    "other_names",
+    "address",
+    "phone",
+    "online",
+    "nationality",
+    "first_language",
+    "concern",
+    "needs_detail",
+    "relationship",
+    "name",
+}
+
+
+def _send(client, answers):
+    walk(client, answers)
+    return client.post(reverse("referrals:check"))
+
+
+@pytest.mark.django_db
+def test_sending_stores_a_sealed_referral_and_confirms_with_its_reference(client):
+    response = _send(client, PUBLIC_ANSWERS)
+
+    referral = Referral.objects.get()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Referral sent" in html and referral.reference in html
+    assert "Starting Point" in html  # born 2010: under 18
+    assert referral.under_18 and referral.age_band == "16-17"
+    assert referral.district == "high_peak" and referral.reporter_type == "public"
+    assert referral.priority == "high" and referral.status == "received"
+    assert not JourneyDraft.objects.exists()
+
+
+@pytest.mark.django_db
+def test_envelopes_open_to_exactly_what_was_typed_and_the_reporter_is_separate(client):
+    answers = {**PUBLIC_ANSWERS, "about-you": {"name": "Sam Reporter", "relationship": "Aunt"}}
+    _send(client, answers)
+    referral = Referral.objects.get()
+
+    content = sealing.unseal(
+        referral.content_envelope, context=referral.envelope_context("content_envelope")
+    )
+    reporter = sealing.unseal(
+        referral.reporter_envelope, context=referral.envelope_context("reporter_envelope")
+    )
+
+    assert content["concern"]["concern"] == "He shares videos praising an attacker."
+    assert content["person"]["forenames"] == "Alex"
+    assert content["age"]["date_of_birth"] == "2010-03-14"
+    assert "about-you" not in content and "Sam Reporter" not in str(content)
+    assert reporter["about-you"]["name"] == "Sam Reporter"
+    assert reporter["about-you"]["relationship"] == "Aunt"
+
+
+@pytest.mark.django_db
+def test_an_adult_referral_has_no_starting_point_note(client):
+    answers = {
+        **PUBLIC_ANSWERS,
+        "age": {"approximate_age": "34", "gender": "not_known"},
+    }
+
+    html = _send(client, answers).content.decode()
+
+    assert "Referral sent" in html and "Starting Point" not in html
+    assert Referral.objects.get().age_band == "31-40"
+
+
+@pytest.mark.django_db
+def test_sending_twice_does_not_store_twice(client):
+    _send(client, PUBLIC_ANSWERS)
+
+    again = client.post(reverse("referrals:check"))
+
+    assert Referral.objects.count() == 1
+    assert again["Location"] == reverse("referrals:step", kwargs={"slug": "safety"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typed_markers_appear_nowhere_in_the_database_or_logs(client, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    _send(client, _marked(PUBLIC_ANSWERS))
+
+    assert Referral.objects.count() == 1
+    dump = full_dump(tmp_path)
+    assert MARKER.encode() not in dump
+    assert MARKER not in caplog.text
