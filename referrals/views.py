@@ -4,6 +4,7 @@ Nothing a reporter types is logged or put in an error report (sensitive_post_par
 journey pages are never cached by the browser or a proxy.
 """
 
+from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,12 +20,24 @@ from . import journey, journey_state, services
 
 
 class StartView(TemplateView):
-    template_name = "referrals/start.html"
+    def get_template_names(self):
+        return ["referrals/start.html" if settings.REFERRALS_OPEN else "referrals/closed.html"]
+
+
+class OpenOnlyMixin:
+    """Journey pages answer only while the form is open; otherwise back to the start page."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.REFERRALS_OPEN:
+            return redirect("referrals:start")
+        return super().dispatch(request, *args, **kwargs)
 
 
 @method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
-class StepView(View):
+class StepView(OpenOnlyMixin, View):
     def dispatch(self, request, slug):
+        if not settings.REFERRALS_OPEN:
+            return super().dispatch(request, slug)
         self.step = journey.BY_SLUG.get(slug)
         if self.step is None:
             raise Http404
@@ -87,8 +100,10 @@ def _after(answers, step, *, changing: bool) -> str:
 
 
 @method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
-class CheckAnswersView(View):
+class CheckAnswersView(OpenOnlyMixin, View):
     def dispatch(self, request):
+        if not settings.REFERRALS_OPEN:
+            return super().dispatch(request)
         try:
             self.answers = journey_state.load(request)
         except journey_state.JourneyStateError:

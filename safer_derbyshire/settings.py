@@ -199,3 +199,6 @@ SEALING_PUBLIC_ONLY = env.bool("SEALING_PUBLIC_ONLY", default=False)
 # --- The referral journey ----------------------------------------------------------------------
 # Seconds a half-finished referral stays readable before it is deleted (referrals/journey_state.py).
 JOURNEY_STATE_MAX_AGE = env.int("JOURNEY_STATE_MAX_AGE", default=3 * 60 * 60)
+# The online form takes referrals only when the triage side is ready to read them. Until then
+# the start page gives the phone routes instead. `make run` turns it on for development.
+REFERRALS_OPEN = env.bool("REFERRALS_OPEN", default=False)

@@ -19,3 +19,6 @@ if ! grep -q '^SEALING_PUBLIC_KEYS=' .env; then
   .venv/bin/python manage.py generate_keys --id dev >> .env
   echo "Added a development sealing keyring to .env"
 fi
+if ! grep -q '^REFERRALS_OPEN=' .env; then
+  echo "REFERRALS_OPEN=1" >> .env
+fi

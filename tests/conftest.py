@@ -52,3 +52,9 @@ def _sealing_keys(settings, key_pair):
     public, private = key_pair
     settings.SEALING_PUBLIC_KEYS = [public]
     settings.SEALING_PRIVATE_KEYS = [private]
+
+
+@pytest.fixture(autouse=True)
+def _referrals_open(settings):
+    # The form opens with the triage side; tests exercise it open unless they say otherwise.
+    settings.REFERRALS_OPEN = True

@@ -22,12 +22,26 @@ def test_every_page_answers_with_its_heading(client, page):
         assert f'href="{reverse(footer_page)}"' in html
 
 
-def test_share_a_concern_entry_gives_phone_routes_until_the_form_opens(client):
+def test_share_a_concern_entry_gives_phone_routes_until_the_form_opens(client, settings):
+    settings.REFERRALS_OPEN = False
+
     response = client.get(reverse("referrals:start"))
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "Share a concern about someone" in response.content.decode()
-    assert contacts.ANTI_TERRORIST_HOTLINE.number in response.content.decode()
+    assert "Share a concern about someone" in html and "not open yet" in html
+    assert contacts.ANTI_TERRORIST_HOTLINE.number in html
+    assert "Start now" not in html
+    step = reverse("referrals:step", kwargs={"slug": "safety"})
+    assert client.get(step)["Location"] == reverse("referrals:start")
+    assert client.get(reverse("referrals:check"))["Location"] == reverse("referrals:start")
+
+
+def test_share_a_concern_start_page_when_open(client):
+    html = client.get(reverse("referrals:start")).content.decode()
+
+    assert "Start now" in html and "not for emergencies" in html
+    assert reverse("referrals:before_you_start") in html
 
 
 @pytest.mark.parametrize(
