@@ -72,3 +72,18 @@ class JourneyDraft(models.Model):
 
     def __str__(self) -> str:
         return "journey draft"
+
+
+class SubmissionAttempt(models.Model):
+    """One use of a rate-limited action, by a client whose address is stored only as a keyed
+    hash. Kept in the database so every app container sees the same counts."""
+
+    action = models.CharField(max_length=20)
+    client_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["action", "client_hash", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} attempt"

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from safer_derbyshire.contacts import EXIT_PAGE_URL
 
-from . import journey, journey_state, services
+from . import journey, journey_state, services, throttle
 
 
 class StartView(TemplateView):
@@ -64,6 +64,8 @@ class StepView(OpenOnlyMixin, View):
             journey_state.discard(request, response)
             return response
         target = _after(answers, self.step, changing=request.GET.get("change") == "1")
+        if not journey_state.has_journey(request) and not throttle.allow(request, "start"):
+            return render(request, "referrals/too_many.html", status=429)
         response = HttpResponseRedirect(target)
         try:
             journey_state.save(request, response, answers)
@@ -121,6 +123,13 @@ class CheckAnswersView(OpenOnlyMixin, View):
         )
 
     def post(self, request):
+        if request.POST.get("website"):
+            # The honeypot: invisible to people, filled by bots. A person whose browser
+            # filled it gets a clear message and loses nothing.
+            context = {"sections": journey.summarise(self.answers), "honeypot_filled": True}
+            return render(request, "referrals/check_answers.html", context)
+        if not throttle.allow(request, "send"):
+            return render(request, "referrals/too_many.html", status=429)
         referral = services.submit_referral(answers=self.answers)
         # Rendered, not redirected: the reference never appears in the browser's history.
         response = render(

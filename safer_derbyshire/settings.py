@@ -202,3 +202,10 @@ JOURNEY_STATE_MAX_AGE = env.int("JOURNEY_STATE_MAX_AGE", default=3 * 60 * 60)
 # The online form takes referrals only when the triage side is ready to read them. Until then
 # the start page gives the phone routes instead. `make run` turns it on for development.
 REFERRALS_OPEN = env.bool("REFERRALS_OPEN", default=False)
+# Per-client limits on the public journey: action -> (attempts, window in seconds).
+RATE_LIMITS = {
+    "send": (env.int("RATE_LIMIT_SENDS", default=5), 3600),
+    "start": (env.int("RATE_LIMIT_JOURNEYS", default=30), 3600),
+}
+# Number of proxies in front of the app that append to X-Forwarded-For (0: use the socket).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)

@@ -93,4 +93,11 @@ def test_every_question_page_is_accessible_and_complete(live_server, browser, ja
         fill(page, data)
         page.get_by_role("button", name="Continue").click()
         assert page.locator(".govuk-error-summary").count() == 0, slug
+    assert page.locator("h1").inner_text() == "Check your answers before sending"
+    if javascript:
+        assert_accessible(page)
+    page.get_by_role("button", name="Send referral").click()
+    assert page.locator(".govuk-panel__title").inner_text() == "Referral sent"
+    if javascript:
+        assert_accessible(page)
     context.close()

@@ -1,0 +1,72 @@
+"""Abuse resistance on the public journey: rate limits and the honeypot."""
+
+import pytest
+from django.urls import reverse
+
+from referrals.models import JourneyDraft, Referral, SubmissionAttempt
+
+from .test_journey import PUBLIC_ANSWERS, walk
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sending_is_limited_per_client_with_a_friendly_page(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "send": (2, 3600)}
+    for _ in range(2):
+        walk(client, PUBLIC_ANSWERS)
+        assert client.post(reverse("referrals:check")).status_code == 200
+
+    walk(client, PUBLIC_ANSWERS)
+    response = client.post(reverse("referrals:check"))
+
+    assert response.status_code == 429
+    assert "Please try again later" in response.content.decode()
+    assert Referral.objects.count() == 2
+    assert JourneyDraft.objects.count() == 1  # the third set of answers is kept
+
+
+def test_other_clients_are_not_limited_by_one_busy_client(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "send": (1, 3600)}
+    walk(client, PUBLIC_ANSWERS)
+    client.post(reverse("referrals:check"))
+
+    client.defaults["REMOTE_ADDR"] = "192.0.2.77"
+    walk(client, PUBLIC_ANSWERS)
+
+    assert client.post(reverse("referrals:check")).status_code == 200
+    assert Referral.objects.count() == 2
+
+
+def test_starting_journeys_is_limited_per_client(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "start": (3, 3600)}
+    safety = reverse("referrals:step", kwargs={"slug": "safety"})
+    for _ in range(3):
+        client.cookies.clear()
+        assert client.post(safety, {"immediate_danger": "no"}).status_code == 302
+    client.cookies.clear()
+
+    response = client.post(safety, {"immediate_danger": "no"})
+
+    assert response.status_code == 429
+    assert JourneyDraft.objects.count() == 3
+
+
+def test_client_addresses_are_stored_only_as_keyed_hashes(client):
+    client.defaults["REMOTE_ADDR"] = "198.51.100.23"
+    walk(client, PUBLIC_ANSWERS)
+
+    hashes = list(SubmissionAttempt.objects.values_list("client_hash", flat=True))
+
+    assert hashes and all(len(h) == 64 and "198.51" not in h for h in hashes)
+
+
+def test_a_filled_honeypot_sends_nothing_and_explains(client):
+    walk(client, PUBLIC_ANSWERS)
+
+    response = client.post(reverse("referrals:check"), {"website": "http://spam.example"})
+
+    assert response.status_code == 200
+    assert "Leave the last field empty" in response.content.decode()
+    assert not Referral.objects.exists()
+    assert client.post(reverse("referrals:check")).status_code == 200  # a person can still send
+    assert Referral.objects.count() == 1
