@@ -7,7 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import journey, sealing
+from . import journey, notifications, sealing
 from .choices import ConcernType, Priority, ReporterType, age_band
 from .models import Referral
 
@@ -65,4 +65,7 @@ def submit_referral(*, answers: dict) -> Referral:
         reporter, context=referral.envelope_context("reporter_envelope")
     )
     referral.save()
+    notifications.queue_new_referral_email(
+        reference=referral.reference, priority=referral.get_priority_display()
+    )
     return referral

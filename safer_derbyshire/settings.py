@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
+    "django_tasks_db",
     "safer_derbyshire",
     "referrals",
 ]
@@ -161,7 +162,37 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # no uploads are accepted anywhere
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# --- Email ------------------------------------------------------------------------------------
+# --- Email and background tasks ------------------------------------------------------------------
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example:587 (console output by default).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_smtp_options = {
+    "host": "EMAIL_HOST",
+    "port": "EMAIL_PORT",
+    "username": "EMAIL_HOST_USER",
+    "password": "EMAIL_HOST_PASSWORD",
+    "use_tls": "EMAIL_USE_TLS",
+    "use_ssl": "EMAIL_USE_SSL",
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {
+            option: _email[key]
+            for option, key in _smtp_options.items()
+            if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") and _email.get(key)
+        },
+    }
+}
+# The Prevent team's shared inbox, told only that a referral arrived (reference and priority).
+PREVENT_TEAM_EMAIL = env("PREVENT_TEAM_EMAIL", default="prevent-team@saferderbyshire.invalid")
+# Where the notification's link points: the triage queue on the triage deployment.
+TRIAGE_QUEUE_URL = env("TRIAGE_QUEUE_URL", default="http://127.0.0.1:8000/")
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@saferderbyshire.invalid")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

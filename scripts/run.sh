@@ -6,5 +6,9 @@ scripts/venv.sh
 scripts/build-assets.sh
 scripts/dev-env.sh
 .venv/bin/python manage.py migrate --no-input -v 0
+# The task worker sends notifications (printed to the console in development).
+.venv/bin/python manage.py db_worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null' EXIT
 echo "Safer Derbyshire is running at http://127.0.0.1:8000/  (Ctrl+C to stop)"
-exec .venv/bin/python manage.py runserver 127.0.0.1:8000
+.venv/bin/python manage.py runserver 127.0.0.1:8000

@@ -102,6 +102,7 @@ def _production_env(**overrides):
         CSRF_TRUSTED_ORIGINS="https://prevent.saferderbyshire.example",
         SEALING_PUBLIC_KEYS=public_key,
         SEALING_PUBLIC_ONLY="1",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",
         DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/unused.sqlite3"),
         **overrides,
     )

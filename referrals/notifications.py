@@ -1,0 +1,56 @@
+"""Tell the Prevent team a referral has arrived. The email carries the reference, the priority
+and a link to the queue: never anything about the person or the reporter.
+
+Sending runs as a task (django.tasks + django-tasks-db), queued only once the referral is
+committed, so a mail outage can neither lose nor block a referral; failures are retried.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def queue_new_referral_email(*, reference: str, priority: str) -> None:
+    transaction.on_commit(
+        lambda: send_new_referral_email.enqueue(reference=reference, priority=priority, attempt=1)
+    )
+
+
+def _body(reference: str, priority: str) -> str:
+    return (
+        f"A new referral has arrived.\n\n"
+        f"Reference: {reference}\n"
+        f"Priority: {priority}\n\n"
+        f"Open the triage queue to read it: {settings.TRIAGE_QUEUE_URL}\n\n"
+        "This email deliberately contains no details of the referral.\n"
+    )
+
+
+@task
+def send_new_referral_email(*, reference: str, priority: str, attempt: int) -> None:
+    try:
+        send_mail(
+            subject=f"New Prevent referral {reference} ({priority})",
+            message=_body(reference, priority),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[settings.PREVENT_TEAM_EMAIL],
+        )
+    except Exception:
+        if attempt >= MAX_ATTEMPTS:
+            logger.exception("Gave up notifying about referral %s", reference)
+            raise
+        # Back off: 1, 2, 4 ... minutes, capped at an hour.
+        delay = timedelta(minutes=min(2 ** (attempt - 1), 60))
+        logger.warning("Notification for %s failed; retrying in %s", reference, delay)
+        send_new_referral_email.using(run_after=timezone.now() + delay).enqueue(
+            reference=reference, priority=priority, attempt=attempt + 1
+        )

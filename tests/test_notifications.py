@@ -1,0 +1,65 @@
+"""The Prevent team is told a referral arrived, and nothing more; mail failures lose nothing."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from referrals import notifications
+from referrals.models import Referral
+
+from .test_journey import PUBLIC_ANSWERS, walk
+from .test_submission import MARKER, _marked
+
+
+def _send(client, answers):
+    walk(client, answers)
+    return client.post(reverse("referrals:check"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_one_email_with_only_reference_priority_and_link(client, settings):
+    settings.PREVENT_TEAM_EMAIL = "prevent@example.org"
+    _send(client, _marked(PUBLIC_ANSWERS))
+    referral = Referral.objects.get()
+    assert mail.outbox == []  # queued, not sent in the request
+
+    call_command("db_worker", "--batch", verbosity=0)
+
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == ["prevent@example.org"]
+    assert referral.reference in email.subject and "High" in email.subject
+    assert settings.TRIAGE_QUEUE_URL in email.body
+    assert MARKER not in email.subject + email.body
+    assert "Alex" not in email.body and "High Peak" not in email.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_failure_keeps_the_referral_and_queues_a_retry(client, monkeypatch):
+    def broken_send_mail(**kwargs):
+        raise ConnectionRefusedError("SMTP server down")
+
+    monkeypatch.setattr(notifications, "send_mail", broken_send_mail)
+
+    response = _send(client, PUBLIC_ANSWERS)
+    call_command("db_worker", "--batch", verbosity=0)
+
+    assert "Referral sent" in response.content.decode()
+    assert Referral.objects.count() == 1
+    waiting = DBTaskResult.objects.filter(status="READY")
+    assert waiting.count() == 1
+    assert waiting.get().args_kwargs["kwargs"]["attempt"] == 2
+    assert waiting.get().run_after is not None
+
+
+@pytest.mark.django_db
+def test_nothing_is_queued_if_the_referral_is_not_committed(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _send(client, PUBLIC_ANSWERS)
+
+    assert len(callbacks) == 1  # queued only on commit
+    assert not DBTaskResult.objects.exists()
