@@ -24,6 +24,7 @@ from functools import cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
+from django.views.decorators.debug import sensitive_variables
 
 MAGIC = b"SDE"
 VERSION = 1
@@ -224,6 +225,8 @@ def key_id_of(envelope: bytes) -> str:
     return parse_header(envelope)[0]
 
 
+# Error reports must never show what is being sealed or what was opened.
+@sensitive_variables("payload", "plaintext")
 def seal(payload: dict, *, context: str, keyring: Keyring | None = None) -> bytes:
     """Seal a JSON-serialisable dict to the newest public key, bound to `context`."""
     keyring = keyring or configured_keyring()
@@ -233,6 +236,7 @@ def seal(payload: dict, *, context: str, keyring: Keyring | None = None) -> byte
     return header + _SUITE.encrypt(plaintext, pair.public, info=_info(header, context))
 
 
+@sensitive_variables("plaintext")
 def unseal(envelope: bytes, *, context: str, keyring: Keyring | None = None) -> dict:
     """Open an envelope sealed for `context`. Never returns anything it cannot authenticate."""
     keyring = keyring or configured_keyring()

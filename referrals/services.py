@@ -6,6 +6,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from . import journey, notifications, sealing
 from .choices import ConcernType, Priority, ReporterType, age_band
@@ -32,9 +33,17 @@ def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
     return Priority.ROUTINE
 
 
-@transaction.atomic
+@sensitive_variables("answers", "content", "reporter")
 def submit_referral(*, answers: dict) -> Referral:
     """Seal a completed journey's answers and store the referral with its clear metadata."""
+    # A `with` block, not the @atomic decorator: a decorator's wrapper frame would show the
+    # answers in an error report, out of sensitive_variables' reach.
+    with transaction.atomic():
+        return _store_referral(answers)
+
+
+@sensitive_variables("answers", "content", "reporter")
+def _store_referral(answers: dict) -> Referral:
     if journey.first_unanswered(answers) is not None:
         raise ValueError("The journey is not complete.")
     received = timezone.now()

@@ -115,3 +115,30 @@ def test_typed_markers_appear_nowhere_in_the_database_or_logs(client, tmp_path, 
     dump = full_dump(tmp_path)
     assert MARKER.encode() not in dump
     assert MARKER not in caplog.text
+
+
+@pytest.mark.django_db
+def test_an_error_report_during_sending_carries_no_answers(client, settings, rf):
+    """What Django would log or email for a crash while sending holds none of the answers."""
+
+    from django.views.debug import ExceptionReporter
+
+    from referrals import sealing, views
+
+    # No local holds the answers here: this frame is part of the traceback too.
+    walk(client, _marked(PUBLIC_ANSWERS))
+    settings.SEALING_PUBLIC_KEYS = []  # sealing now fails inside the real seal()
+    settings.SEALING_PRIVATE_KEYS = []
+    request = rf.post(reverse("referrals:check"), {"note": f"{MARKER}-posted"})
+    request.COOKIES = {k: v.value for k, v in client.cookies.items()}
+    request._dont_enforce_csrf_checks = True
+
+    with pytest.raises(sealing.KeyringError) as raised:
+        views.CheckAnswersView.as_view()(request)
+    report = ExceptionReporter(
+        request, raised.type, raised.value, raised.value.__traceback__
+    ).get_traceback_html()
+
+    assert "No public sealing key is configured" in report
+    assert "payload" in report  # the frame is there, its value is not
+    assert MARKER not in report
