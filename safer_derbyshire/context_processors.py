@@ -11,4 +11,6 @@ def service(request):
         "data_controller_name": settings.DATA_CONTROLLER_NAME,
         "data_protection_contact": settings.DATA_PROTECTION_CONTACT,
         "phase": settings.PHASE,
+        # How long a half-finished referral is kept, for the pages that promise it.
+        "journey_hours": max(1, settings.JOURNEY_STATE_MAX_AGE // 3600),
     }

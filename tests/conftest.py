@@ -2,6 +2,9 @@
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +61,18 @@ def _sealing_keys(settings, key_pair):
 def _referrals_open(settings):
     # The form opens with the triage side; tests exercise it open unless they say otherwise.
     settings.REFERRALS_OPEN = True
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh process, so settings are read from `env` as at start-up."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

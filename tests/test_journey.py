@@ -272,3 +272,10 @@ def test_length_errors_name_the_field_without_optional(client):
     response = client.post(step("where"), {"district": "erewash", "postcode": "X" * 11})
 
     assert "Postcode must be 10 characters or fewer" in response.content.decode()
+
+
+def test_pages_state_the_configured_journey_lifetime(client, settings):
+    settings.JOURNEY_STATE_MAX_AGE = 2 * 3600
+
+    assert "up to 2 hours" in client.get(reverse("referrals:start")).content.decode()
+    assert "after 2 hours" in client.get(reverse("referrals:expired")).content.decode()

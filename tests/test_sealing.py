@@ -3,8 +3,6 @@
 import io
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from referrals import sealing
+
+from .conftest import run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -183,14 +183,7 @@ def _check(**env_overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEALING_")}
     env.update(DJANGO_IGNORE_DOTENV="1", DEBUG="0", SECRET_KEY="check-only-secret")
     env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_manage("check", env=env)
 
 
 def test_system_check_errors_when_no_public_key_is_configured():

@@ -3,14 +3,14 @@
 import os
 import re
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from safer_derbyshire.pages import PAGES
+
+from .conftest import run_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -110,14 +110,7 @@ def _production_env(**overrides):
 
 
 def test_check_deploy_is_clean_in_production():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=_production_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -127,14 +120,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = _production_env()
     del env["SECRET_KEY"]
 
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_manage("check", env=env)
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
