@@ -57,11 +57,9 @@ class JourneyForm(forms.Form):
         raise NotImplementedError
 
     def answers(self) -> dict:
-        """The cleaned answers as JSON-ready values (dates as ISO strings)."""
-        return {
-            name: value.isoformat() if isinstance(value, datetime.date) else value
-            for name, value in self.cleaned_data.items()
-        }
+        """The cleaned answers as JSON-ready values: dates as ISO strings, and line breaks as
+        typed (browsers send a textarea's newlines as CRLF)."""
+        return {name: _json_ready(value) for name, value in self.cleaned_data.items()}
 
     def _from_answers(self, answers: dict) -> dict:
         initial = dict(answers)
@@ -69,6 +67,14 @@ class JourneyForm(forms.Form):
             if isinstance(field, DateInputField) and isinstance(initial.get(name), str):
                 initial[name] = datetime.date.fromisoformat(initial[name])
         return initial
+
+
+def _json_ready(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    return value
 
 
 def text(label, *, max_length=SHORT, required=False, help_text="", error=""):
@@ -450,7 +456,7 @@ class ReporterForm(JourneyForm):
         error="Enter your relationship to the person",
     )
     role = text("Your job title or role", error="Enter your job title or role")
-    organisation = text(
+    organisation = long_text(
         "Your organisation and work address", max_length=MEDIUM, error="Enter your organisation"
     )
     email = forms.EmailField(

@@ -1,0 +1,169 @@
+"""Whole journeys in real Chromium, with JavaScript on and off, for each kind of reporter.
+
+After each journey the referral is opened with the private key: it must hold exactly what was
+typed, with the reporter's answers in their own envelope.
+"""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from referrals import sealing
+from referrals.models import JourneyDraft, Referral
+from tests.test_journey import PUBLIC_ANSWERS
+
+from .test_journey_pages import fill
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ADULT = {"approximate_age": "34", "gender": "not_known"}
+UNDER_18 = PUBLIC_ANSWERS["age"]  # born March 2010
+
+# Typed as a person would: several lines, apostrophes, accents and emoji.
+CONCERN = (
+    "Since the summer Zoë's brother has changed.\n"
+    "He shares videos praising an attacker — and says “they deserved it” 😟.\n"
+    "\n"
+    "He's 'stopped' seeing his friends."
+)
+
+
+def _answers(*, age, who=None, work=None, about_you):
+    answers = {
+        **PUBLIC_ANSWERS,
+        "age": age,
+        "concern": {"concern": CONCERN, "concern_types": ["extreme_right_wing", "not_sure"]},
+        "about-you": about_you,
+    }
+    if who:
+        answers["who"] = who
+    ordered = {}
+    for slug, data in answers.items():
+        ordered[slug] = data
+        if slug == "who" and work:
+            ordered["work"] = work
+    return ordered
+
+
+SCENARIOS = {
+    "public-anonymous": _answers(age=ADULT, about_you={"name": "", "relationship": ""}),
+    "public-named": _answers(
+        age=ADULT,
+        about_you={
+            "name": "Sam O'Reporter",
+            "relationship": "Aunt",
+            "email": "sam@example.org",
+            "phone": "07700 900123",
+            "safe_contact": "Weekday mornings.\nDo not leave a message.",
+        },
+    ),
+    "professional": _answers(
+        age=ADULT,
+        who={"reporter_type": "professional"},
+        work={"sector": "education", "discussed_with_lead": "yes"},
+        about_you={
+            "name": "Dr Priya Teacher",
+            "role": "Designated safeguarding lead",
+            "organisation": "Example Academy\nBuxton",
+            "relationship": "His teacher",
+            "email": "dsl@example.sch.uk",
+            "phone": "01298 000000",
+        },
+    ),
+    "under-18": _answers(age=UNDER_18, about_you={"name": "", "relationship": "Neighbour"}),
+}
+
+
+def _walk(page, live_server, answers):
+    page.goto(live_server.url + reverse("referrals:start"))
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_role("button", name="Continue").click()  # before you start
+    for slug, data in answers.items():
+        assert page.url.endswith(reverse("referrals:step", kwargs={"slug": slug})), slug
+        fill(page, data)
+        page.get_by_role("button", name="Continue").click()
+    assert page.locator("h1").inner_text() == "Check your answers before sending"
+    page.get_by_role("button", name="Send referral").click()
+
+
+def _expected(data):
+    """What the server should keep for a page's typed answers (dates are checked apart)."""
+    return {
+        name: True if value == "on" else value
+        for name, value in data.items()
+        if not name.startswith("date_of_birth_")
+    }
+
+
+def _as_typed(value):
+    """A kept answer as it was typed: numbers as digits, no number as a blank box."""
+    if value is None:
+        return ""
+    return str(value) if type(value) is int else value
+
+
+def _stored(data, names):
+    return {name: _as_typed(data[name]) for name in names}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_whole_journey_stores_exactly_what_was_typed(live_server, browser, javascript, scenario):
+    answers = SCENARIOS[scenario]
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+
+    _walk(page, live_server, answers)
+
+    assert page.locator(".govuk-panel__title").inner_text() == "Referral sent"
+    shown_reference = page.locator(".govuk-panel__body strong").inner_text()
+    starting_point = page.get_by_text("Starting Point").count() > 0
+    context.close()
+
+    referral = Referral.objects.get()
+    assert referral.reference == shown_reference
+    assert starting_point == (scenario == "under-18") == referral.under_18
+    assert referral.reporter_type == answers["who"]["reporter_type"]
+    assert referral.sector == answers.get("work", {}).get("sector", "")
+    assert not JourneyDraft.objects.exists()
+
+    content = sealing.unseal(
+        referral.content_envelope, context=referral.envelope_context("content_envelope")
+    )
+    reporter = sealing.unseal(
+        referral.reporter_envelope, context=referral.envelope_context("reporter_envelope")
+    )
+    for slug, data in answers.items():
+        if slug in ("safety", "declaration"):
+            assert slug not in content and slug not in reporter
+            continue
+        kept = reporter if slug == "about-you" else content
+        expected = _expected(data)
+        assert _stored(kept[slug], expected) == expected, slug
+    if scenario == "under-18":
+        assert content["age"]["date_of_birth"] == "2010-03-14"
+    assert list(reporter) == ["about-you"]
+    assert "about-you" not in content
+    for value in answers["about-you"].values():
+        if value:
+            assert value not in json.dumps(content, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_immediate_danger_stops_the_journey_and_keeps_nothing(live_server, browser, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("referrals:start"))
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Continue").click()
+
+    assert page.locator("h1").inner_text() == "Call 999 now"
+    assert page.get_by_text("0800 789 321").count() > 0
+    assert page.locator("form").count() == 0  # no further questions
+    context.close()
+    assert not Referral.objects.exists()
+    assert not JourneyDraft.objects.exists()
