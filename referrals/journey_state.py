@@ -90,17 +90,29 @@ def save(request, response, answers: dict) -> None:
 
 def discard(request, response) -> None:
     """Forget the journey: delete the ciphertext and the browser's key."""
+    forget(request)
+    clear_cookie(response)
+
+
+def forget(request) -> None:
+    """Delete the journey's ciphertext (inside the caller's transaction, if any)."""
     try:
         parsed = _parse_cookie(request)
     except JourneyStateError:
         parsed = None
     if parsed is not None:
         JourneyDraft.objects.filter(pk=parsed[0][:64]).delete()
+
+
+def clear_cookie(response) -> None:
     response.delete_cookie(cookie_name(), samesite="Strict")
 
 
 def purge_stale() -> int:
-    """Delete drafts untouched for longer than a journey may last."""
+    """Delete drafts untouched for longer than a journey may last, and old rate-limit records."""
+    from . import throttle
+
     cutoff = timezone.now() - timedelta(seconds=settings.JOURNEY_STATE_MAX_AGE)
     deleted, _ = JourneyDraft.objects.filter(updated_at__lt=cutoff).delete()
+    throttle.prune()
     return deleted

@@ -1,18 +1,22 @@
 """Tell the Prevent team a referral has arrived. The email carries the reference, the priority
 and a link to the queue: never anything about the person or the reporter.
 
-Sending runs as a task (django.tasks + django-tasks-db), queued only once the referral is
-committed, so a mail outage can neither lose nor block a referral; failures are retried.
+Sending runs as a task (django.tasks + django-tasks-db), so a mail outage can neither lose nor
+block a referral; failures are retried. With the database backend the task row is written in
+the referral's own transaction (an outbox): both are committed, or neither, and no crash between
+commit and enqueue can lose a notification. Any other backend is only called once committed.
 """
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
 logger = logging.getLogger(__name__)
 
@@ -20,9 +24,13 @@ MAX_ATTEMPTS = 8
 
 
 def queue_new_referral_email(*, reference: str, priority: str) -> None:
-    transaction.on_commit(
-        lambda: send_new_referral_email.enqueue(reference=reference, priority=priority, attempt=1)
+    enqueue = partial(
+        send_new_referral_email.enqueue, reference=reference, priority=priority, attempt=1
     )
+    if isinstance(send_new_referral_email.get_backend(), DatabaseBackend):
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
 
 
 def _body(reference: str, priority: str) -> str:

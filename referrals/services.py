@@ -37,8 +37,9 @@ def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
 def submit_referral(*, answers: dict) -> Referral:
     """Seal a completed journey's answers and store the referral with its clear metadata."""
     # A `with` block, not the @atomic decorator: a decorator's wrapper frame would show the
-    # answers in an error report, out of sensitive_variables' reach.
-    with transaction.atomic():
+    # answers in an error report, out of sensitive_variables' reach. No savepoint: a caller's
+    # transaction (the view forgetting the draft) commits or fails as one with this.
+    with transaction.atomic(savepoint=False):
         return _store_referral(answers)
 
 

@@ -9,7 +9,7 @@ import hmac
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 
 from .models import SubmissionAttempt
@@ -26,16 +26,35 @@ def client_hash(request) -> str:
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
 
 
-@transaction.atomic
+# Portable SQL (PostgreSQL, SQLite >= 3.35); a test checks the table name stays the model's.
+_RECORD_UNLESS_OVER_LIMIT = (
+    "INSERT INTO referrals_submissionattempt (action, client_hash, at) SELECT %s, %s, %s "
+    "WHERE (SELECT COUNT(*) FROM referrals_submissionattempt "
+    "WHERE action = %s AND client_hash = %s AND at >= %s) < %s RETURNING id"
+)
+
+
 def allow(request, action: str) -> bool:
-    """Record one attempt at `action`; False once the client is over its limit."""
+    """Record one attempt at `action`; False once the client is over its limit.
+
+    One statement, as this runs on every send: the attempt is recorded only while the client's
+    count in the window is under the limit. Old attempts are pruned with stale journeys
+    (journey_state.purge_stale), not here.
+    """
     limit, window_seconds = settings.RATE_LIMITS[action]
     now = timezone.now()
-    since = now - timedelta(seconds=window_seconds)
-    SubmissionAttempt.objects.filter(action=action, at__lt=since).delete()
     who = client_hash(request)
-    recent = SubmissionAttempt.objects.filter(action=action, client_hash=who, at__gte=since)
-    if recent.count() >= limit:
-        return False
-    SubmissionAttempt.objects.create(action=action, client_hash=who, at=now)
-    return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RECORD_UNLESS_OVER_LIMIT,
+            [action, who, now, action, who, now - timedelta(seconds=window_seconds), limit],
+        )
+        return cursor.fetchone() is not None
+
+
+def prune() -> int:
+    """Forget attempts older than the longest window."""
+    longest = max(window for _limit, window in settings.RATE_LIMITS.values())
+    cutoff = timezone.now() - timedelta(seconds=longest)
+    deleted, _ = SubmissionAttempt.objects.filter(at__lt=cutoff).delete()
+    return deleted

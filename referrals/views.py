@@ -5,6 +5,7 @@ journey pages are never cached by the browser or a proxy.
 """
 
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -130,14 +131,18 @@ class CheckAnswersView(OpenOnlyMixin, View):
             return render(request, "referrals/check_answers.html", context)
         if not throttle.allow(request, "send"):
             return render(request, "referrals/too_many.html", status=429)
-        referral = services.submit_referral(answers=self.answers)
+        with transaction.atomic():
+            # Sent and forgotten as one: either the referral is stored and the draft gone, or
+            # neither, and the reporter can try again with their answers still there.
+            referral = services.submit_referral(answers=self.answers)
+            journey_state.forget(request)
         # Rendered, not redirected: the reference never appears in the browser's history.
         response = render(
             request,
             "referrals/confirmation.html",
             {"reference": referral.reference, "under_18": referral.under_18},
         )
-        journey_state.discard(request, response)
+        journey_state.clear_cookie(response)
         return response
 
 

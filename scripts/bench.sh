@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh
+scripts/build-assets.sh
+scripts/chromium.sh
 export DJANGO_IGNORE_DOTENV=1 DEBUG=0 SECRET_KEY="bench-only" ALLOWED_HOSTS="localhost,127.0.0.1"
 export SECURE_SSL_REDIRECT=0
 
@@ -16,7 +18,10 @@ else
   export DATABASE_URL="sqlite:///$pgdir/bench.sqlite3"
 fi
 
-for bench in benchmarks/*.py; do
+# `scripts/bench.sh benchmarks/journey.py` runs just the ones named.
+benches=("$@")
+[ ${#benches[@]} -gt 0 ] || benches=(benchmarks/*.py)
+for bench in "${benches[@]}"; do
   echo "== $bench"
   .venv/bin/python "$bench"
 done

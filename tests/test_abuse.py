@@ -1,7 +1,10 @@
 """Abuse resistance on the public journey: rate limits and the honeypot."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from referrals.models import JourneyDraft, Referral, SubmissionAttempt
 
@@ -70,3 +73,24 @@ def test_a_filled_honeypot_sends_nothing_and_explains(client):
     assert not Referral.objects.exists()
     assert client.post(reverse("referrals:check")).status_code == 200  # a person can still send
     assert Referral.objects.count() == 1
+
+
+def test_the_limit_window_slides_and_old_records_are_pruned(client, settings):
+    settings.RATE_LIMITS = {"send": (1, 3600), "start": (100, 60)}
+    walk(client, PUBLIC_ANSWERS)
+    client.post(reverse("referrals:check"))
+    hour_ago = timezone.now() - timedelta(seconds=3601)
+    SubmissionAttempt.objects.filter(action="send").update(at=hour_ago)
+    SubmissionAttempt.objects.filter(action="start").update(at=hour_ago)
+
+    walk(client, PUBLIC_ANSWERS)  # saving a step prunes what no window can count
+    assert client.post(reverse("referrals:check")).status_code == 200
+
+    assert not SubmissionAttempt.objects.filter(at__lt=timezone.now() - timedelta(hours=1))
+    assert Referral.objects.count() == 2
+
+
+def test_the_limit_query_names_the_model_table():
+    from referrals import throttle
+
+    assert f"INTO {SubmissionAttempt._meta.db_table} " in throttle._RECORD_UNLESS_OVER_LIMIT

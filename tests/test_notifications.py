@@ -3,11 +3,12 @@
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from referrals import notifications
-from referrals.models import Referral
+from referrals.models import JourneyDraft, Referral
 
 from .test_journey import PUBLIC_ANSWERS, walk
 from .test_submission import MARKER, _marked
@@ -54,12 +55,36 @@ def test_a_mail_failure_keeps_the_referral_and_queues_a_retry(client, monkeypatc
     assert waiting.get().run_after is not None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_notification_is_committed_with_the_referral_or_not_at_all(client, monkeypatch):
+    queue = notifications.queue_new_referral_email
+
+    def queue_then_lose_the_connection(**kwargs):
+        queue(**kwargs)
+        assert DBTaskResult.objects.count() == 1  # written inside the referral's transaction
+        raise DatabaseError("connection lost before commit")
+
+    monkeypatch.setattr(notifications, "queue_new_referral_email", queue_then_lose_the_connection)
+    walk(client, PUBLIC_ANSWERS)
+
+    with pytest.raises(DatabaseError):
+        client.post(reverse("referrals:check"))
+
+    assert not Referral.objects.exists()
+    assert not DBTaskResult.objects.exists()
+    assert JourneyDraft.objects.count() == 1  # the answers are still there to send again
+
+
 @pytest.mark.django_db
-def test_nothing_is_queued_if_the_referral_is_not_committed(
-    client, django_capture_on_commit_callbacks
+def test_a_backend_outside_the_database_is_called_only_after_commit(
+    client, settings, django_capture_on_commit_callbacks
 ):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _send(client, PUBLIC_ANSWERS)
 
-    assert len(callbacks) == 1  # queued only on commit
-    assert not DBTaskResult.objects.exists()
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+    callbacks[0]()
+    assert len(mail.outbox) == 1

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from safer_derbyshire.urls import handler500  # noqa: F401
+from safer_derbyshire.urls import urlpatterns as site_urlpatterns
+
+from .views import PlainSendView
+
+urlpatterns = [path("bench/plain-send/", PlainSendView.as_view()), *site_urlpatterns]
