@@ -14,6 +14,6 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Prevent referrals"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, signals  # noqa: F401  (register the system checks and signals)
 
         setting_changed.connect(_reset_keyring)

@@ -4,11 +4,14 @@ Models never open envelopes: opening is an explicit, audited service call.
 """
 
 import secrets
+import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from .choices import AgeBand, District, Priority, ReporterType, Sector
+from .workflow import Status
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V: easy to read aloud over the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTWXY3479"
@@ -35,21 +38,36 @@ class Referral(models.Model):
     reference = models.CharField(max_length=14, unique=True, default=new_reference, editable=False)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Clear metadata the queue sorts and filters on, and the statistics count. Coarse by design.
-    status = models.CharField(max_length=40, default="received", db_index=True)
-    priority = models.CharField(
-        max_length=10, choices=Priority.choices, default=Priority.ROUTINE, db_index=True
-    )
-    district = models.CharField(max_length=30, choices=District.choices, db_index=True)
+    status = models.CharField(max_length=40, choices=Status.choices, default=Status.RECEIVED)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
+    district = models.CharField(max_length=30, choices=District.choices)
     age_band = models.CharField(max_length=10, choices=AgeBand.choices)
     under_18 = models.BooleanField(default=False)
     reporter_type = models.CharField(max_length=20, choices=ReporterType.choices)
     sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # Staff accounts are deactivated, never deleted: the audit trail names them.
+        on_delete=models.PROTECT,
+        related_name="assigned_referrals",
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     content_envelope = EnvelopeField()
     reporter_envelope = EnvelopeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
-        permissions = [("open_referral", "Can open a referral's sealed content")]
+        permissions = [
+            ("open_referral", "Can open a referral's sealed content"),
+            ("change_status", "Can move a referral through the workflow"),
+            ("assign_to_self", "Can assign a referral to themself"),
+            ("assign_to_others", "Can assign a referral to any Prevent officer"),
+            ("add_case_note", "Can add a case note"),
+            ("reveal_reporter", "Can reveal a reporter's identity, with a reason"),
+        ]
 
     def __str__(self) -> str:
         # Only the reference: admin LogEntry and error reports use this.
@@ -87,3 +105,66 @@ class SubmissionAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} attempt"
+
+
+class CaseNote(models.Model):
+    """An officer's note on a case: sealed text, author and time in the clear. Append-only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    body_envelope = EnvelopeField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"note on {self.referral_id}"
+
+    def envelope_context(self) -> str:
+        """Bound to its referral and its own id: a note copied elsewhere will not open."""
+        return f"referral:{self.referral.reference}:note:{self.id}"
+
+
+class AuditAction(models.TextChoices):
+    OPEN = "open", "Opened a referral"
+    REVEAL = "reveal", "Revealed a reporter's identity"
+    TRANSITION = "transition", "Changed a referral's status"
+    ASSIGN = "assign", "Assigned a referral"
+    NOTE = "note", "Added a case note"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Failed to sign in"
+    LOGOUT = "logout", "Signed out"
+    ACCOUNT_CHANGE = "account_change", "Changed a staff account"
+
+
+class AuditEvent(models.Model):
+    """One append-only, hash-chained event (referrals/audit.py writes these; nothing else).
+
+    Who, when and what: a reference and an action, never personal data. A reveal's reason is
+    sealed, since staff may write names in it.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField("who", max_length=150, blank=True)
+    action = models.CharField(max_length=30, choices=AuditAction.choices, db_index=True)
+    reference = models.CharField(max_length=14, blank=True, db_index=True)
+    detail = models.CharField(max_length=200, blank=True)
+    sealed_detail = EnvelopeField(null=True, blank=True)
+    client_hash = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.reference}".strip()

@@ -4,6 +4,7 @@ what a reporter typed.
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -11,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 from . import journey, notifications, sealing
 from .choices import ConcernType, Priority, ReporterType, age_band
 from .models import Referral
+from .working_time import add_working_days
 
 # Answers about the reporter go into their own envelope, so redaction is structural.
 REPORTER_STEPS = ("about-you",)
@@ -53,6 +55,7 @@ def _store_referral(answers: dict) -> Referral:
     who = answers["who"]["reporter_type"]
     referral = Referral(
         received_at=received,
+        due_at=add_working_days(received, settings.TRIAGE_DUE_WORKING_DAYS),
         district=answers["where"]["district"],
         age_band=age_band(age),
         under_18=under_18,

@@ -29,6 +29,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -186,6 +187,10 @@ MAILERS = {
 # The Prevent team's shared inbox, told only that a referral arrived (reference and priority).
 PREVENT_TEAM_EMAIL = env("PREVENT_TEAM_EMAIL", default="prevent-team@saferderbyshire.invalid")
 # Where the notification's link points: the triage queue on the triage deployment.
+# The staff site (triage queue, accounts, audit log), deliberately not at /admin/.
+STAFF_ADMIN_PATH = env("STAFF_ADMIN_PATH", default="staff/")
+# Working days from arrival to when triage is due (Monday to Friday).
+TRIAGE_DUE_WORKING_DAYS = env.int("TRIAGE_DUE_WORKING_DAYS", default=1)
 TRIAGE_QUEUE_URL = env("TRIAGE_QUEUE_URL", default="http://127.0.0.1:8000/")
 TASKS = {
     "default": {

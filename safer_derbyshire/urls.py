@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.urls import include, path
+
+from referrals.admin import staff_site
 
 from .pages import PAGES
 from .views import GuidancePageView
@@ -12,6 +15,7 @@ urlpatterns = [
     for page in PAGES
 ]
 urlpatterns += [
+    path(settings.STAFF_ADMIN_PATH, staff_site.urls),
     path("", include("referrals.urls")),
 ]
 

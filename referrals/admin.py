@@ -1,0 +1,426 @@
+"""The staff site: the triage queue, the case view and its actions, and the audit log.
+
+HTTP only: parse, check the form, call one casework service, render or redirect. Referral pages
+answer to Prevent roles alone (referrals/roles.py), never to is_superuser.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
+
+from . import casework, journey, roles, workflow
+from .choices import Priority
+from .models import AuditEvent, Referral
+from .services import REPORTER_STEPS
+from .working_time import describe_age
+
+
+class StaffAdminSite(admin.AdminSite):
+    site_header = "Safer Derbyshire: Prevent triage"
+    site_title = "Prevent triage"
+    index_title = "Staff site"
+    site_url = None  # no link from the staff site back to the public one
+
+    def has_permission(self, request):
+        # Staff only. The staff-accounts issue adds a verified second factor here.
+        return request.user.is_active and request.user.is_staff
+
+
+staff_site = StaffAdminSite(name="staff")
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("due", "Due, not yet overdue")]
+
+    def queryset(self, request, queryset):
+        waiting = queryset.filter(status__in=workflow.AWAITING_TRIAGE)
+        if self.value() == "overdue":
+            return waiting.filter(due_at__lt=timezone.now())
+        if self.value() == "due":
+            return waiting.filter(due_at__gte=timezone.now())
+        return queryset
+
+
+class AssignedToMeFilter(admin.SimpleListFilter):
+    title = "assigned to me"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Assigned to me"), ("nobody", "Not assigned")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class QueuePage(ChangeList):
+    """Opens the subject's name for the rows on this page only, in one batch."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        names = casework.subject_names(referrals=self.result_list, by=request.user)
+        for referral in self.result_list:
+            referral.subject_name = names[referral.pk]
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="Move to", choices=workflow.Status.choices)
+    note = forms.CharField(
+        label="Note (needed for a decision)",
+        required=False,
+        max_length=casework.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Add a case note",
+        max_length=casework.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the note"},
+    )
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see who made this referral?",
+        help_text=f"At least {casework.REVEAL_REASON_MIN} characters. Your reason is recorded "
+        "in the audit log.",
+        max_length=casework.REVEAL_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter your reason"},
+    )
+
+
+class AssignForm(forms.Form):
+    to = forms.ModelChoiceField(label="Assign to", queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = roles.prevent_staff()
+
+
+@admin.register(Referral, site=staff_site)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "subject",
+        "received_at",
+        "age",
+        "priority",
+        "status",
+        "district",
+        "under_18",
+        "assigned_to",
+        "due",
+    ]
+    list_display_links = ["reference"]
+    list_filter = [
+        "status",
+        "priority",
+        "district",
+        "under_18",
+        OverdueFilter,
+        AssignedToMeFilter,
+        ("assigned_to", admin.RelatedOnlyFieldListFilter),
+        ("received_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["reference"]
+    search_help_text = "Search by reference, for example K7QH-3MXA-T9RC"
+    list_select_related = ["assigned_to"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = None
+
+    # Only the Prevent roles see referrals; nobody edits them through a form.
+    def has_view_permission(self, request, obj=None):
+        return roles.can(request.user, "referrals.open_referral")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changelist(self, request, **kwargs):
+        return QueuePage
+
+    def get_queryset(self, request):
+        now = timezone.now()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                closed_rank=Case(
+                    When(status__in=workflow.CLOSING, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                ),
+                overdue_rank=Case(
+                    When(Q(status__in=workflow.AWAITING_TRIAGE, due_at__lt=now), then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                ),
+                priority_rank=Case(
+                    When(priority=Priority.URGENT, then=Value(0)),
+                    When(priority=Priority.HIGH, then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                ),
+            )
+        )
+
+    def get_ordering(self, request):
+        # Overdue and urgent first; closed cases last.
+        return ["closed_rank", "overdue_rank", "priority_rank", "-received_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Exact references only: forgiving about case, spaces and missing hyphens.
+        compact = "".join(search_term.split()).replace("-", "").upper()
+        if not compact:
+            return queryset, False
+        if len(compact) != 12:
+            return queryset.none(), False
+        reference = f"{compact[:4]}-{compact[4:8]}-{compact[8:]}"
+        return queryset.filter(reference=reference), False
+
+    @admin.display(description="Person")
+    def subject(self, referral):
+        return getattr(referral, "subject_name", "")
+
+    @admin.display(description="Waiting")
+    def age(self, referral):
+        return describe_age(referral.received_at, timezone.now())
+
+    @admin.display(description="Triage due", ordering="due_at")
+    def due(self, referral):
+        if referral.due_at is None or referral.status not in workflow.AWAITING_TRIAGE:
+            return "-"
+        if referral.due_at < timezone.now():
+            return "Overdue"
+        return timezone.localtime(referral.due_at).strftime("%-d %b %H:%M")
+
+    # The case view and its actions replace the change form.
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        case = [
+            path("<int:pk>/reveal/", wrap(self.reveal_view), name="referrals_referral_reveal"),
+            path("<int:pk>/status/", wrap(self.status_view), name="referrals_referral_status"),
+            path("<int:pk>/assign/", wrap(self.assign_view), name="referrals_referral_assign"),
+            path("<int:pk>/notes/", wrap(self.note_view), name="referrals_referral_note"),
+        ]
+        return case + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return self._case(request, self._referral(request, object_id))
+
+    def _referral(self, request, pk) -> Referral:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            return Referral.objects.select_related("assigned_to").get(pk=int(pk))
+        except (Referral.DoesNotExist, ValueError, TypeError) as missing:
+            raise Http404 from missing
+
+    def _case(self, request, referral, *, reporter=None, forms_with_errors=None, status=200):
+        user = request.user
+        content = casework.open_referral(referral=referral, by=user, request=request)
+        sections = [s for s in journey.summarise(content) if s.step.slug not in REPORTER_STEPS]
+        reporter_sections = None
+        if reporter is not None:
+            reporter_sections = [
+                s
+                for s in journey.summarise({**content, **reporter})
+                if s.step.slug in REPORTER_STEPS
+            ]
+        transitions = [
+            (status_.value, status_.label) for status_ in workflow.allowed_from(referral.status)
+        ]
+        forms_ = {
+            "transition_form": TransitionForm(),
+            "note_form": NoteForm(),
+            "reveal_form": RevealForm(),
+            "assign_form": AssignForm(),
+            **(forms_with_errors or {}),
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Referral {referral.reference}",
+            "opts": self.opts,
+            "referral": referral,
+            "sections": sections,
+            "notes": casework.read_notes(referral=referral, by=user),
+            "transitions": transitions,
+            "outcomes": [s.value for s in workflow.OUTCOMES],
+            "reporter_sections": reporter_sections,
+            "age": describe_age(referral.received_at, timezone.now()),
+            "can": {
+                "change_status": roles.can(user, "referrals.change_status") and transitions,
+                "add_note": roles.can(user, "referrals.add_case_note"),
+                "reveal": roles.can(user, "referrals.reveal_reporter")
+                and referral.reporter_envelope is not None,
+                "assign_self": roles.can(user, "referrals.assign_to_self")
+                and referral.assigned_to_id != user.pk,
+                "assign_others": roles.can(user, "referrals.assign_to_others"),
+            },
+            **forms_,
+        }
+        return TemplateResponse(
+            request, "admin/referrals/referral/case.html", context, status=status
+        )
+
+    def _post(self, request, pk, permission):
+        if request.method != "POST":
+            raise Http404
+        referral = self._referral(request, pk)
+        if not roles.can(request.user, permission):
+            raise PermissionDenied
+        return referral
+
+    def _back(self, referral):
+        return redirect(reverse("staff:referrals_referral_change", args=[referral.pk]))
+
+    @staticmethod
+    def _refused(form, field, error):
+        form.add_error(field, str(error))
+
+    @sensitive_post_parameters("reason")
+    def reveal_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.reveal_reporter")
+        form = RevealForm(request.POST)
+        if form.is_valid():
+            try:
+                reporter = casework.reveal_reporter(
+                    referral=referral,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "reason", refused)
+            else:
+                # Shown in this one response: never stored, never in a redirect.
+                response = self._case(request, referral, reporter=reporter)
+                response["Cache-Control"] = "no-store"
+                return response
+        return self._case(request, referral, forms_with_errors={"reveal_form": form}, status=400)
+
+    @sensitive_post_parameters("note")
+    def status_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.change_status")
+        form = TransitionForm(request.POST)
+        if form.is_valid():
+            try:
+                referral = casework.change_status(
+                    referral=referral,
+                    to=form.cleaned_data["to"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "to", refused)
+            else:
+                messages.success(request, f"Status changed to {referral.get_status_display()}.")
+                return self._back(referral)
+        return self._case(
+            request, referral, forms_with_errors={"transition_form": form}, status=400
+        )
+
+    def assign_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.assign_to_self")
+        form = AssignForm(request.POST)
+        if form.is_valid():
+            try:
+                casework.assign(
+                    referral=referral, to=form.cleaned_data["to"], by=request.user, request=request
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "to", refused)
+            else:
+                messages.success(request, f"Assigned to {form.cleaned_data['to']}.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"assign_form": form}, status=400)
+
+    @sensitive_post_parameters("text")
+    def note_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.add_case_note")
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            try:
+                casework.add_note(
+                    referral=referral,
+                    by=request.user,
+                    text=form.cleaned_data["text"],
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "text", refused)
+            else:
+                messages.success(request, "Note added.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"note_form": form}, status=400)
+
+
+@admin.register(AuditEvent, site=staff_site)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_label", "action", "reference", "detail", "client"]
+    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    search_fields = ["reference", "actor_label"]
+    fields = ["at", "actor_label", "action", "reference", "detail", "client_hash", "hash"]
+    readonly_fields = fields
+    list_per_page = 100
+    show_full_result_count = False
+    actions = None
+
+    def has_view_permission(self, request, obj=None):
+        return roles.can(request.user, "referrals.view_auditevent")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Client (keyed hash)")
+    def client(self, event):
+        return event.client_hash[:12]
+
+
+@admin.register(get_user_model(), site=staff_site)
+class StaffUserAdmin(UserAdmin):
+    """Staff accounts; the staff-accounts issue turns this into the full workflow."""
+
+    actions = None

@@ -1,0 +1,176 @@
+"""Services for triage: opening, revealing, moving, assigning and noting referrals.
+
+Every function checks the permission where the action is, opens sealed data only when it
+must, and writes the audit event in the same transaction as the change. Views call these and
+nothing else.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from . import audit, roles, sealing, workflow
+from .models import AuditAction, CaseNote, Referral
+
+REVEAL_REASON_MIN = 20
+REVEAL_REASON_MAX = 1_000
+NOTE_MAX = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class CaseworkError(Exception):
+    """Refused, with a message for the officer."""
+
+
+def _require(user, permission: str) -> None:
+    if not roles.can(user, permission):
+        raise PermissionDenied
+
+
+def _clean_text(text: str, *, what: str, minimum: int, maximum: int) -> str:
+    text = (text or "").strip().replace("\r\n", "\n")
+    if _CONTROL.search(text):
+        raise CaseworkError(f"Remove any unusual characters from the {what}")
+    if len(text) < minimum:
+        if minimum <= 1:
+            raise CaseworkError(f"Enter the {what}")
+        raise CaseworkError(f"The {what} must be at least {minimum} characters")
+    if len(text) > maximum:
+        raise CaseworkError(f"The {what} must be {maximum:,} characters or fewer")
+    return text
+
+
+def _unseal(referral: Referral, field: str) -> dict:
+    return sealing.unseal(getattr(referral, field), context=referral.envelope_context(field))
+
+
+@sensitive_variables("content")
+def open_referral(*, referral: Referral, by, request=None) -> dict:
+    """The referral's content (never the reporter). Every open is audited."""
+    _require(by, "referrals.open_referral")
+    audit.record(action=AuditAction.OPEN, actor=by, reference=referral.reference, request=request)
+    content = _unseal(referral, "content_envelope")
+    return content
+
+
+@sensitive_variables("content", "person")
+def subject_names(*, referrals, by) -> dict[int, str]:
+    """The person's name for each referral on one queue page, opened together."""
+    _require(by, "referrals.open_referral")
+    names = {}
+    for referral in referrals:
+        content = _unseal(referral, "content_envelope")
+        person = content.get("person", {})
+        name = " ".join(p for p in (person.get("forenames"), person.get("surname")) if p)
+        names[referral.pk] = name if name and not person.get("name_not_known") else "Not known"
+    return names
+
+
+@sensitive_variables("reason")
+def reveal_reporter(*, referral: Referral, by, reason: str, request=None) -> dict:
+    """Open the reporter envelope for one response; the reveal and its reason are audited
+    first (the reason sealed, as it may name people)."""
+    _require(by, "referrals.reveal_reporter")
+    reason = _clean_text(
+        reason, what="reason", minimum=REVEAL_REASON_MIN, maximum=REVEAL_REASON_MAX
+    )
+    if referral.reporter_envelope is None:
+        raise CaseworkError("This referral holds no details of the person who made it")
+    audit.record(
+        action=AuditAction.REVEAL,
+        actor=by,
+        reference=referral.reference,
+        sealed_detail=reason,
+        request=request,
+    )
+    return _unseal(referral, "reporter_envelope")
+
+
+@sensitive_variables("note")
+def change_status(*, referral: Referral, to: str, by, note: str = "", request=None) -> Referral:
+    """Move a referral on, if the workflow allows it from where it is now. An outcome needs
+    a note explaining the decision; closing sets the date retention counts from."""
+    _require(by, "referrals.change_status")
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        if not workflow.is_allowed(current.status, to):
+            raise CaseworkError("That change is not possible from the referral's current status")
+        target = workflow.Status(to)
+        if target in workflow.OUTCOMES and not (note or "").strip():
+            raise CaseworkError("Add a note explaining this decision")
+        previous = current.status
+        current.status = target
+        if target in workflow.CLOSING:
+            current.closed_at = timezone.now()
+        elif target is workflow.Status.REOPENED:
+            current.closed_at = None
+        current.save(update_fields=["status", "closed_at"])
+        if (note or "").strip():
+            _store_note(referral=current, by=by, text=note, request=request)
+        audit.record(
+            action=AuditAction.TRANSITION,
+            actor=by,
+            reference=current.reference,
+            detail=f"{previous} -> {target.value}",
+            request=request,
+        )
+    return current
+
+
+def assign(*, referral: Referral, to, by, request=None) -> Referral:
+    """Officers may take a referral; supervisors may give it to any Prevent officer."""
+    _require(by, "referrals.assign_to_self" if to == by else "referrals.assign_to_others")
+    if not roles.prevent_staff().filter(pk=to.pk).exists():
+        raise CaseworkError("Referrals can only be assigned to Prevent officers")
+    with transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(assigned_to=to)
+        audit.record(
+            action=AuditAction.ASSIGN,
+            actor=by,
+            reference=referral.reference,
+            detail=f"to {to.get_username()}",
+            request=request,
+        )
+    referral.assigned_to = to
+    return referral
+
+
+@sensitive_variables("text")
+def add_note(*, referral: Referral, by, text: str, request=None) -> CaseNote:
+    _require(by, "referrals.add_case_note")
+    with transaction.atomic():
+        return _store_note(referral=referral, by=by, text=text, request=request)
+
+
+@sensitive_variables("text")
+def _store_note(*, referral: Referral, by, text: str, request) -> CaseNote:
+    text = _clean_text(text, what="note", minimum=1, maximum=NOTE_MAX)
+    note = CaseNote(referral=referral, author=by)
+    note.body_envelope = sealing.seal({"text": text}, context=note.envelope_context())
+    note.save()
+    audit.record(action=AuditAction.NOTE, actor=by, reference=referral.reference, request=request)
+    return note
+
+
+@dataclass(frozen=True)
+class OpenedNote:
+    author: str
+    created_at: datetime
+    text: str
+
+
+@sensitive_variables("text")
+def read_notes(*, referral: Referral, by) -> list[OpenedNote]:
+    """The case notes, oldest first; part of opening the referral (already audited)."""
+    _require(by, "referrals.open_referral")
+    notes = []
+    for note in referral.notes.select_related("author", "referral"):
+        text = sealing.unseal(note.body_envelope, context=note.envelope_context())["text"]
+        author = note.author.get_full_name() or note.author.get_username()
+        notes.append(OpenedNote(author=author, created_at=note.created_at, text=text))
+    return notes

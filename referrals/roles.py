@@ -1,0 +1,68 @@
+"""Staff roles and what each may do. Referral access comes from a Prevent role only.
+
+Django's `has_perm` gives a superuser every permission; for referrals that would let whoever
+runs the servers read them. So access here is checked against the permissions of the user's
+groups alone, and `is_superuser` counts for nothing.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+OFFICER = "Prevent officer"
+SUPERVISOR = "Prevent supervisor"
+ACCOUNT_ADMINISTRATOR = "Account administrator"
+
+PREVENT_ROLES = (OFFICER, SUPERVISOR)
+
+# Also frozen into migration 0005 as it was when the roles were created.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    OFFICER: (
+        "referrals.open_referral",
+        "referrals.change_status",
+        "referrals.assign_to_self",
+        "referrals.add_case_note",
+    ),
+    SUPERVISOR: (
+        "referrals.open_referral",
+        "referrals.change_status",
+        "referrals.assign_to_self",
+        "referrals.assign_to_others",
+        "referrals.add_case_note",
+        "referrals.reveal_reporter",
+        "referrals.view_auditevent",
+    ),
+    ACCOUNT_ADMINISTRATOR: (
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "referrals.view_auditevent",
+    ),
+}
+
+
+def permissions(user) -> frozenset[str]:
+    """The permissions an active staff member holds through their roles (cached per user)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return frozenset()
+    cached = getattr(user, "_role_permissions", None)
+    if cached is None:
+        rows = Permission.objects.filter(group__user=user).values_list(
+            "content_type__app_label", "codename"
+        )
+        cached = frozenset(f"{app}.{codename}" for app, codename in rows)
+        user._role_permissions = cached
+    return cached
+
+
+def can(user, permission: str) -> bool:
+    return permission in permissions(user)
+
+
+def prevent_staff():
+    """Active staff who hold a Prevent role: who a referral may be assigned to."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name__in=PREVENT_ROLES)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
