@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import casework, journey, roles, workflow
@@ -170,11 +171,10 @@ class ReferralAdmin(admin.ModelAdmin):
         return QueuePage
 
     def get_queryset(self, request):
+        # Annotated before ordering, which sorts on the annotations.
         now = timezone.now()
         return (
-            super()
-            .get_queryset(request)
-            .annotate(
+            Referral.objects.annotate(
                 closed_rank=Case(
                     When(status__in=workflow.CLOSING, then=Value(1)),
                     default=Value(0),
@@ -192,7 +192,7 @@ class ReferralAdmin(admin.ModelAdmin):
                     output_field=IntegerField(),
                 ),
             )
-        )
+        ).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         # Overdue and urgent first; closed cases last.
@@ -310,7 +310,7 @@ class ReferralAdmin(admin.ModelAdmin):
     def _refused(form, field, error):
         form.add_error(field, str(error))
 
-    @sensitive_post_parameters("reason")
+    @method_decorator(sensitive_post_parameters("reason"))
     def reveal_view(self, request, pk):
         referral = self._post(request, pk, "referrals.reveal_reporter")
         form = RevealForm(request.POST)
@@ -331,7 +331,7 @@ class ReferralAdmin(admin.ModelAdmin):
                 return response
         return self._case(request, referral, forms_with_errors={"reveal_form": form}, status=400)
 
-    @sensitive_post_parameters("note")
+    @method_decorator(sensitive_post_parameters("note"))
     def status_view(self, request, pk):
         referral = self._post(request, pk, "referrals.change_status")
         form = TransitionForm(request.POST)
@@ -368,7 +368,7 @@ class ReferralAdmin(admin.ModelAdmin):
                 return self._back(referral)
         return self._case(request, referral, forms_with_errors={"assign_form": form}, status=400)
 
-    @sensitive_post_parameters("text")
+    @method_decorator(sensitive_post_parameters("text"))
     def note_view(self, request, pk):
         referral = self._post(request, pk, "referrals.add_case_note")
         form = NoteForm(request.POST)

@@ -58,6 +58,12 @@ def _sealing_keys(settings, key_pair):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Production hashing is deliberately slow; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _referrals_open(settings):
     # The form opens with the triage side; tests exercise it open unless they say otherwise.
     settings.REFERRALS_OPEN = True
@@ -76,3 +82,12 @@ def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
         text=True,
         check=False,
     )
+
+
+from .staff import (  # noqa: E402, F401  (fixtures for the staff-site tests)
+    account_admin,
+    officer,
+    other_officer,
+    referral,
+    supervisor,
+)

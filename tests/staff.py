@@ -1,0 +1,81 @@
+"""People and referrals for the staff-site tests."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from referrals import journey, roles, services
+from referrals.models import Referral
+
+from .test_journey import PUBLIC_ANSWERS
+
+REPORTER_NAME = "Sam Reporter-Q7"
+SUBJECT_FORENAMES = "Alex"
+
+PASSWORD = "correct horse battery staple 7"
+
+
+def make_user(django_user_model, username, *, role=None, staff=True, superuser=False):
+    user = django_user_model.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        is_staff=staff,
+        is_superuser=superuser,
+        first_name=username.title(),
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def cleaned(posted: dict) -> dict:
+    """Answers as the journey keeps them, from what each page's form was sent."""
+    answers = {}
+    for slug, data in posted.items():
+        form = journey.BY_SLUG[slug].form(answers, data=data)
+        assert form.is_valid(), (slug, form.errors)
+        answers[slug] = form.answers()
+    return answers
+
+
+def submit(posted=None, **overrides) -> Referral:
+    posted = posted or {
+        **PUBLIC_ANSWERS,
+        "about-you": {"name": REPORTER_NAME, "relationship": "Neighbour"},
+    }
+    referral = services.submit_referral(answers=cleaned(posted))
+    if overrides:
+        Referral.objects.filter(pk=referral.pk).update(**overrides)
+        referral.refresh_from_db()
+    return referral
+
+
+def case_url(referral, action=None):
+    if action is None:
+        return reverse("staff:referrals_referral_change", args=[referral.pk])
+    return reverse(f"staff:referrals_referral_{action}", args=[referral.pk])
+
+
+@pytest.fixture
+def officer(django_user_model):
+    return make_user(django_user_model, "olivia", role=roles.OFFICER)
+
+
+@pytest.fixture
+def other_officer(django_user_model):
+    return make_user(django_user_model, "owen", role=roles.OFFICER)
+
+
+@pytest.fixture
+def supervisor(django_user_model):
+    return make_user(django_user_model, "sunita", role=roles.SUPERVISOR)
+
+
+@pytest.fixture
+def account_admin(django_user_model):
+    return make_user(django_user_model, "adam", role=roles.ACCOUNT_ADMINISTRATOR)
+
+
+@pytest.fixture
+def referral():
+    return submit()

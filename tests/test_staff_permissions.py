@@ -1,0 +1,148 @@
+"""Who may do what on the staff site: every URL against every role, in one table."""
+
+import pytest
+from django.urls import reverse
+
+from referrals import roles
+
+from .staff import case_url, make_user, submit
+
+pytestmark = pytest.mark.django_db
+
+ROLES = {
+    "anonymous": None,
+    "staff, no role": {},
+    "officer": {"role": roles.OFFICER},
+    "supervisor": {"role": roles.SUPERVISOR},
+    "account administrator": {"role": roles.ACCOUNT_ADMINISTRATOR},
+    "superuser, no Prevent role": {"superuser": True},
+}
+
+
+def _actions(referral, me, colleague):
+    """Each staff URL as (method, url, form data)."""
+    return {
+        "queue": ("get", reverse("staff:referrals_referral_changelist"), None),
+        "case view": ("get", case_url(referral), None),
+        "reveal": (
+            "post",
+            case_url(referral, "reveal"),
+            {"reason": "Checking a safeguarding link."},
+        ),
+        "move to deconfliction": ("post", case_url(referral, "status"), {"to": "deconfliction"}),
+        "escalate": ("post", case_url(referral, "status"), {"to": "escalated", "note": "Risk."}),
+        "add note": ("post", case_url(referral, "note"), {"text": "Spoke to the school."}),
+        "assign to self": ("post", case_url(referral, "assign"), {"to": me.pk if me else 1}),
+        "assign to colleague": ("post", case_url(referral, "assign"), {"to": colleague.pk}),
+        "audit log": ("get", reverse("staff:referrals_auditevent_changelist"), None),
+        "staff accounts": ("get", reverse("staff:auth_user_changelist"), None),
+    }
+
+
+# What each role should meet at each URL. DONE: the action worked and went back to the case.
+LOGIN, OK, DONE, FORBIDDEN = "sent to sign in", "shown", "done", "forbidden"
+STATUS = {LOGIN: 302, OK: 200, DONE: 302, FORBIDDEN: 403}
+EXPECTED = {
+    "anonymous": dict.fromkeys(
+        [
+            "queue",
+            "case view",
+            "reveal",
+            "move to deconfliction",
+            "escalate",
+            "add note",
+            "assign to self",
+            "assign to colleague",
+            "audit log",
+            "staff accounts",
+        ],
+        LOGIN,
+    ),
+    "staff, no role": {
+        "queue": FORBIDDEN,
+        "case view": FORBIDDEN,
+        "reveal": FORBIDDEN,
+        "move to deconfliction": FORBIDDEN,
+        "escalate": FORBIDDEN,
+        "add note": FORBIDDEN,
+        "assign to self": FORBIDDEN,
+        "assign to colleague": FORBIDDEN,
+        "audit log": FORBIDDEN,
+        "staff accounts": FORBIDDEN,
+    },
+    "officer": {
+        "queue": OK,
+        "case view": OK,
+        "reveal": FORBIDDEN,
+        "move to deconfliction": DONE,
+        "escalate": DONE,
+        "add note": DONE,
+        "assign to self": DONE,
+        "assign to colleague": FORBIDDEN,
+        "audit log": FORBIDDEN,
+        "staff accounts": FORBIDDEN,
+    },
+    "supervisor": {
+        "queue": OK,
+        "case view": OK,
+        "reveal": OK,
+        "move to deconfliction": DONE,
+        "escalate": DONE,
+        "add note": DONE,
+        "assign to self": DONE,
+        "assign to colleague": DONE,
+        "audit log": OK,
+        "staff accounts": FORBIDDEN,
+    },
+    "account administrator": {
+        "queue": FORBIDDEN,
+        "case view": FORBIDDEN,
+        "reveal": FORBIDDEN,
+        "move to deconfliction": FORBIDDEN,
+        "escalate": FORBIDDEN,
+        "add note": FORBIDDEN,
+        "assign to self": FORBIDDEN,
+        "assign to colleague": FORBIDDEN,
+        "audit log": OK,
+        "staff accounts": OK,
+    },
+    "superuser, no Prevent role": {
+        "queue": FORBIDDEN,
+        "case view": FORBIDDEN,
+        "reveal": FORBIDDEN,
+        "move to deconfliction": FORBIDDEN,
+        "escalate": FORBIDDEN,
+        "add note": FORBIDDEN,
+        "assign to self": FORBIDDEN,
+        "assign to colleague": FORBIDDEN,
+        "audit log": FORBIDDEN,
+        "staff accounts": OK,
+    },
+}
+
+CASES = [(role, action) for role, actions in EXPECTED.items() for action in actions]
+
+
+@pytest.mark.parametrize(("role", "action"), CASES, ids=[f"{r}: {a}" for r, a in CASES])
+def test_each_role_gets_exactly_what_it_should(client, django_user_model, role, action):
+    referral = submit()
+    colleague = make_user(django_user_model, "colleague", role=roles.OFFICER)
+    me = None
+    if ROLES[role] is not None:
+        me = make_user(django_user_model, "me", **ROLES[role])
+        client.force_login(me)
+    method, url, data = _actions(referral, me, colleague)[action]
+
+    response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+
+    expected = EXPECTED[role][action]
+    assert response.status_code == STATUS[expected]
+    if expected == LOGIN:
+        assert response["Location"].startswith(reverse("staff:login") + "?next=")
+    if expected == DONE:
+        assert response["Location"] == case_url(referral)
+
+
+def test_the_table_covers_every_role_and_the_same_urls():
+    assert set(EXPECTED) == set(ROLES)
+    assert len({frozenset(actions) for actions in EXPECTED.values()}) == 1
