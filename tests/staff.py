@@ -1,7 +1,7 @@
 """People and referrals for the staff-site tests."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from referrals import journey, roles, services
@@ -24,8 +24,21 @@ def make_user(django_user_model, username, *, role=None, staff=True, superuser=F
         first_name=username.title(),
     )
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(ensure_role(role))
     return user
+
+
+def ensure_role(name: str) -> Group:
+    """The role's group. Made by migration 0005, but a transactional test's flush empties the
+    table for the tests after it, so remake it from the same definition when missing."""
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        for dotted in roles.ROLE_PERMISSIONS[name]:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
 
 
 def cleaned(posted: dict) -> dict:

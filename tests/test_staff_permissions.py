@@ -146,3 +146,11 @@ def test_each_role_gets_exactly_what_it_should(client, django_user_model, role, 
 def test_the_table_covers_every_role_and_the_same_urls():
     assert set(EXPECTED) == set(ROLES)
     assert len({frozenset(actions) for actions in EXPECTED.values()}) == 1
+
+
+def test_the_roles_migration_made_what_roles_py_describes():
+    import importlib
+
+    migration = importlib.import_module("referrals.migrations.0005_roles")
+
+    assert migration.ROLE_PERMISSIONS == roles.ROLE_PERMISSIONS

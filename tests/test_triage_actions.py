@@ -1,0 +1,224 @@
+"""Reveal, workflow, assignment and case notes: each action, its refusals and its audit."""
+
+import itertools
+
+import pytest
+from django.contrib.sessions.models import Session
+
+from referrals import audit, casework, sealing, workflow
+from referrals.models import AuditAction, AuditEvent, CaseNote, Referral
+
+from .staff import REPORTER_NAME, case_url, make_user
+from .test_at_rest import full_dump
+
+pytestmark = pytest.mark.django_db
+
+REASON = "Need to call the referrer back about the school."
+
+
+# Reveal ----------------------------------------------------------------------------------
+
+
+def test_a_supervisor_sees_the_reporter_in_that_one_response(client, supervisor, referral):
+    client.force_login(supervisor)
+
+    response = client.post(case_url(referral, "reveal"), {"reason": REASON})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert REPORTER_NAME in html and "Revealed for this page only" in html
+    assert "no-store" in response["Cache-Control"]
+    event = AuditEvent.objects.get(action=AuditAction.REVEAL)
+    assert event.actor == supervisor and event.reference == referral.reference
+    assert event.detail == ""  # the reason is sealed, as staff may write names in it
+    assert audit.open_sealed_detail(event) == REASON
+
+    again = client.get(case_url(referral)).content.decode()
+    assert REPORTER_NAME not in again and "Identity redacted" in again
+    for session in Session.objects.all():
+        assert REPORTER_NAME not in str(session.get_decoded())
+
+
+@pytest.mark.parametrize(("reason", "message"), [("", "Enter your reason"), ("why", "at least")])
+def test_a_reveal_needs_a_real_reason(client, supervisor, referral, reason, message):
+    client.force_login(supervisor)
+
+    response = client.post(case_url(referral, "reveal"), {"reason": reason})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert REPORTER_NAME not in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.REVEAL).exists()
+
+
+def test_an_officers_crafted_reveal_is_refused_and_reveals_nothing(client, officer, referral):
+    client.force_login(officer)
+
+    response = client.post(case_url(referral, "reveal"), {"reason": REASON})
+
+    assert response.status_code == 403
+    assert REPORTER_NAME not in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.REVEAL).exists()
+
+
+def test_the_service_itself_refuses_a_reveal_without_the_permission(officer, referral):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        casework.reveal_reporter(referral=referral, by=officer, reason=REASON)
+
+
+# Workflow --------------------------------------------------------------------------------
+
+
+def test_every_allowed_transition_works_and_every_other_is_refused(officer, referral):
+    statuses = list(workflow.Status)
+    for current, target in itertools.product(statuses, statuses):
+        Referral.objects.filter(pk=referral.pk).update(status=current)
+        allowed = workflow.is_allowed(current, target)
+        if allowed:
+            moved = casework.change_status(
+                referral=referral, to=target, by=officer, note="Decision recorded."
+            )
+            assert moved.status == target, (current, target)
+        else:
+            with pytest.raises(casework.CaseworkError):
+                casework.change_status(referral=referral, to=target, by=officer, note="x")
+            referral.refresh_from_db()
+            assert referral.status == current, (current, target)
+
+
+def test_the_table_matches_the_prevent_process():
+    S = workflow.Status
+    assert workflow.allowed_from(S.RECEIVED) == (S.DECONFLICTION, S.ESCALATED)
+    assert set(workflow.allowed_from(S.GATEWAY_ASSESSMENT)) == {
+        S.CLOSED_NFA,
+        S.REFERRED_OTHER_SERVICES,
+        S.POLICE_LED_PARTNERSHIP,
+        S.CHANNEL_PANEL,
+        S.ESCALATED,
+    }
+    assert S.REOPENED in workflow.allowed_from(S.REVIEW_6M)
+    assert workflow.allowed_from(S.REOPENED)[0] == S.CHANNEL_PANEL
+    assert set(workflow.TRANSITIONS) == set(S)  # every status has a row
+
+
+def test_an_outcome_needs_a_note_and_closing_sets_the_closure_date(officer, referral):
+    Referral.objects.filter(pk=referral.pk).update(status="gateway_assessment")
+
+    with pytest.raises(casework.CaseworkError, match="Add a note"):
+        casework.change_status(referral=referral, to="closed_nfa", by=officer)
+
+    closed = casework.change_status(
+        referral=referral, to="closed_nfa", by=officer, note="No Prevent concern found."
+    )
+    assert closed.status == "closed_nfa" and closed.closed_at is not None
+    event = AuditEvent.objects.get(action=AuditAction.TRANSITION)
+    assert event.detail == "gateway_assessment -> closed_nfa"
+    assert CaseNote.objects.filter(referral=referral).count() == 1
+
+
+def test_the_case_view_offers_only_allowed_moves(client, officer, referral):
+    client.force_login(officer)
+
+    html = client.get(case_url(referral)).content.decode()
+
+    assert '<option value="deconfliction">' in html
+    assert '<option value="escalated">' in html
+    assert '<option value="closed_nfa">' not in html
+
+
+def test_a_refused_move_explains_itself(client, officer, referral):
+    client.force_login(officer)
+
+    response = client.post(case_url(referral, "status"), {"to": "channel_adopted"})
+
+    assert response.status_code == 400
+    assert "not possible from the referral" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "received"
+
+
+def test_moving_through_the_view_confirms_without_any_answers(client, officer, referral):
+    client.force_login(officer)
+
+    response = client.post(case_url(referral, "status"), {"to": "deconfliction"}, follow=True)
+
+    assert "Status changed to Deconfliction" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "deconfliction"
+
+
+# Assignment ------------------------------------------------------------------------------
+
+
+def test_an_officer_takes_a_referral_and_a_supervisor_gives_one(
+    client, officer, other_officer, supervisor, referral
+):
+    client.force_login(officer)
+    client.post(case_url(referral, "assign"), {"to": officer.pk})
+    referral.refresh_from_db()
+    assert referral.assigned_to == officer
+
+    client.force_login(supervisor)
+    client.post(case_url(referral, "assign"), {"to": other_officer.pk})
+    referral.refresh_from_db()
+    assert referral.assigned_to == other_officer
+    details = list(
+        AuditEvent.objects.filter(action=AuditAction.ASSIGN)
+        .order_by("id")
+        .values_list("detail", flat=True)
+    )
+    assert details == ["to olivia", "to owen"]
+
+
+def test_referrals_go_only_to_prevent_officers(client, supervisor, django_user_model, referral):
+    outsider = make_user(django_user_model, "ian")  # staff, no Prevent role
+    client.force_login(supervisor)
+
+    response = client.post(case_url(referral, "assign"), {"to": outsider.pk})
+
+    assert response.status_code == 400
+    referral.refresh_from_db()
+    assert referral.assigned_to is None
+
+
+# Case notes ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # a dump sees only what is committed
+def test_notes_are_sealed_and_shown_with_author_and_time(client, officer, referral, tmp_path):
+    client.force_login(officer)
+
+    client.post(case_url(referral, "note"), {"text": "NOTEMARK spoke to the school"})
+
+    note = CaseNote.objects.get()
+    assert note.author == officer
+    opened = sealing.unseal(note.body_envelope, context=note.envelope_context())
+    assert opened == {"text": "NOTEMARK spoke to the school"}
+    html = client.get(case_url(referral)).content.decode()
+    assert "NOTEMARK spoke to the school" in html and "Olivia" in html
+    dump = full_dump(tmp_path)
+    assert referral.reference.encode() in dump and b"NOTEMARK" not in dump
+    assert AuditEvent.objects.filter(action=AuditAction.NOTE).count() == 1
+
+
+def test_an_empty_note_is_refused_clearly(client, officer, referral):
+    client.force_login(officer)
+
+    response = client.post(case_url(referral, "note"), {"text": "   "})
+
+    assert response.status_code == 400
+    assert "Enter the note" in response.content.decode()
+    assert not CaseNote.objects.exists()
+
+
+def test_a_note_copied_to_another_referral_will_not_open(officer, referral):
+    from .staff import submit
+
+    other = submit()
+    note = casework.add_note(referral=referral, by=officer, text="About this case only")
+    CaseNote.objects.filter(pk=note.pk).update(referral=other)
+
+    with pytest.raises(sealing.SealingError):
+        casework.read_notes(referral=other, by=officer)

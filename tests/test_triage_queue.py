@@ -1,0 +1,151 @@
+"""The triage queue and the case view: what officers see, in what order, and what is audited."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals.models import AuditAction, AuditEvent, Referral
+
+from .staff import REPORTER_NAME, case_url, submit
+from .test_journey import PUBLIC_ANSWERS
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("staff:referrals_referral_changelist")
+
+
+def _named(forenames):
+    return submit({**PUBLIC_ANSWERS, "person": {"forenames": forenames, "surname": "Example"}})
+
+
+def _rows(html):
+    """References in the order the queue lists them."""
+    import re
+
+    return re.findall(r'<th class="field-reference"><a href="[^"]+">([A-Z0-9-]{14})</a>', html)
+
+
+def test_the_queue_lists_clear_columns_and_opens_names_only_for_its_page(client, officer, settings):
+    client.force_login(officer)
+    first, second, third = _named("Ada"), _named("Bea"), _named("Cal")
+
+    html = client.get(QUEUE + "?o=").content.decode()
+    assert all(r.reference in html for r in (first, second, third))
+    assert "Ada Example" in html and "Bea Example" in html and "Cal Example" in html
+    assert "High Peak" in html and '<td class="field-due">Overdue</td>' not in html
+    assert REPORTER_NAME not in html
+
+    from referrals.admin import ReferralAdmin
+
+    ReferralAdmin.list_per_page, saved = 2, ReferralAdmin.list_per_page
+    try:
+        page_one = client.get(QUEUE).content.decode()
+    finally:
+        ReferralAdmin.list_per_page = saved
+    shown = _rows(page_one)
+    assert len(shown) == 2
+    hidden = {r.reference: n for r, n in ((first, "Ada"), (second, "Bea"), (third, "Cal"))}
+    missing = next(name for ref, name in hidden.items() if ref not in shown)
+    assert f"{missing} Example" not in page_one
+
+
+def test_overdue_then_urgent_come_first(client, officer):
+    client.force_login(officer)
+    now = timezone.now()
+    routine_new = submit(priority="routine", due_at=now + timedelta(days=1))
+    urgent = submit(priority="urgent", due_at=now + timedelta(days=1))
+    overdue_routine = submit(priority="routine", due_at=now - timedelta(hours=1))
+    closed = submit(priority="urgent", status="closed_nfa", due_at=now - timedelta(days=9))
+
+    order = _rows(client.get(QUEUE).content.decode())
+
+    assert order == [
+        overdue_routine.reference,
+        urgent.reference,
+        routine_new.reference,
+        closed.reference,
+    ]
+
+
+def test_filters_narrow_the_queue(client, officer):
+    client.force_login(officer)
+    mine = submit()
+    Referral.objects.filter(pk=mine.pk).update(assigned_to=officer)
+    late = submit(due_at=timezone.now() - timedelta(hours=2))
+    urgent = submit(priority="urgent")
+
+    assert _rows(client.get(QUEUE + "?mine=yes").content.decode()) == [mine.reference]
+    assert _rows(client.get(QUEUE + "?due=overdue").content.decode()) == [late.reference]
+    assert _rows(client.get(QUEUE + "?priority__exact=urgent").content.decode()) == [
+        urgent.reference
+    ]
+
+
+def test_search_finds_a_reference_however_it_is_typed(client, officer, referral):
+    client.force_login(officer)
+    submit()
+    typed = referral.reference.replace("-", " ").lower()
+
+    found = _rows(client.get(QUEUE, {"q": typed}).content.decode())
+
+    assert found == [referral.reference]
+    assert _rows(client.get(QUEUE, {"q": "ACDE"}).content.decode()) == []
+
+
+def test_the_queue_costs_the_same_queries_whatever_its_size(client, officer):
+    client.force_login(officer)
+    for _ in range(3):
+        submit()
+    client.get(QUEUE)  # warm the session and permission caches alike
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(QUEUE).status_code == 200
+    for _ in range(40):
+        submit()
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(QUEUE).status_code == 200
+
+    assert len(large) == len(small)
+
+
+def test_the_case_view_shows_the_form_sections_and_redacts_the_reporter(client, officer, referral):
+    client.force_login(officer)
+
+    response = client.get(case_url(referral))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert referral.reference in html
+    assert "He shares videos praising an attacker." in html
+    assert "Alex" in html and "High Peak" in html
+    assert "Identity redacted" in html
+    assert REPORTER_NAME not in html
+    assert "Reveal identity" not in html  # officers have no reveal control
+    assert (
+        response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
+    )
+
+
+def test_every_open_is_audited(client, officer, referral):
+    client.force_login(officer)
+
+    client.get(case_url(referral))
+    client.get(case_url(referral))
+
+    opens = AuditEvent.objects.filter(action=AuditAction.OPEN, reference=referral.reference)
+    assert opens.count() == 2
+    assert {e.actor for e in opens} == {officer}
+
+
+def test_an_unknown_case_is_404(client, officer):
+    client.force_login(officer)
+
+    assert client.get(reverse("staff:referrals_referral_change", args=[99999])).status_code == 404
+
+
+def test_referral_reprs_carry_only_the_reference(referral):
+    assert str(referral) == referral.reference
+    assert repr(referral) == f"<Referral {referral.reference}>"
