@@ -1,0 +1,72 @@
+"""Triage in real Chromium: an officer works a referral; a supervisor reveals the reporter."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals import roles
+from referrals.models import AuditAction, AuditEvent, CaseNote, Referral
+from tests.staff import PASSWORD, REPORTER_NAME, make_user, submit
+
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _sign_in(page, live_server, username):
+    page.goto(live_server.url + reverse("staff:login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
+    live_server, page, django_user_model
+):
+    officer = make_user(django_user_model, "olivia", role=roles.OFFICER)
+    make_user(django_user_model, "sunita", role=roles.SUPERVISOR)
+    now = timezone.now()
+    submit(priority="routine", received_at=now - timedelta(hours=1))
+    submit(priority="urgent", received_at=now - timedelta(hours=3))
+    newest_urgent = submit(priority="urgent", received_at=now - timedelta(minutes=5))
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    _sign_in(page, live_server, "olivia")
+    page.goto(live_server.url + reverse("staff:referrals_referral_changelist"))
+    assert_accessible(page)
+    page.get_by_role("link", name="Urgent", exact=True).click()  # the priority filter
+    page.get_by_role("link", name=newest_urgent.reference).first.click()
+
+    assert page.locator("h2").first.inner_text() == f"Referral {newest_urgent.reference}"
+    assert page.get_by_text("Identity redacted").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Assign to me").click()
+    page.get_by_label("Move to").select_option("deconfliction")
+    page.get_by_role("button", name="Change status").click()
+    page.get_by_label("Move to").select_option("gateway_assessment")
+    page.get_by_role("button", name="Change status").click()
+    page.get_by_label("Add a case note").fill("Checked with the school's safeguarding lead.")
+    page.get_by_role("button", name="Add note").click()
+    assert page.get_by_text("Checked with the school's safeguarding lead.").is_visible()
+    assert page.get_by_role("button", name="Reveal identity").count() == 0
+
+    page.get_by_role("button", name="Log out").click()
+    _sign_in(page, live_server, "sunita")
+    page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[newest_urgent.pk]))
+    page.get_by_label("Why do you need to see who made this referral?").fill(
+        "Need to ask the referrer about the school."
+    )
+    page.get_by_role("button", name="Reveal identity").click()
+    assert page.get_by_text(REPORTER_NAME).is_visible()
+    assert_accessible(page)
+    page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[newest_urgent.pk]))
+    assert page.get_by_text(REPORTER_NAME).count() == 0
+
+    referral = Referral.objects.get(pk=newest_urgent.pk)
+    assert referral.assigned_to == officer and referral.status == "gateway_assessment"
+    assert CaseNote.objects.filter(referral=referral).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.REVEAL).count() == 1
+    assert not [e for e in errors if "Content Security Policy" in e], errors
