@@ -6,6 +6,8 @@ scripts/venv.sh
 scripts/build-assets.sh
 scripts/dev-env.sh
 .venv/bin/python manage.py migrate --no-input -v 0
+# Demo staff for each role and a few made-up referrals (development only).
+.venv/bin/python manage.py seed_demo
 # The task worker sends notifications (printed to the console in development).
 .venv/bin/python manage.py db_worker &
 worker=$!

@@ -1,0 +1,83 @@
+"""Development only: demo staff for each role and a few made-up referrals to triage."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from referrals import roles, services
+from referrals.models import Referral
+
+# Known, printed credentials: refused unless DEBUG is on.
+DEMO_PASSWORD = "demo-only-password-1"
+DEMO_STAFF = {
+    "officer": ("Olivia", "Officer", roles.OFFICER),
+    "supervisor": ("Sunita", "Supervisor", roles.SUPERVISOR),
+    "accounts": ("Adam", "Accounts", roles.ACCOUNT_ADMINISTRATOR),
+}
+
+# Made-up people and concerns, as the journey would keep them.
+DEMO_PEOPLE = [
+    ("Jordan", "Demo", "2009-05-02", "chesterfield", "extreme_right_wing", "urgent", -30),
+    ("Casey", "Sample", None, "high_peak", "islamist", "high", -4),
+    ("Riley", "Example", "1990-11-20", "erewash", "mixed", "routine", -2),
+    ("Morgan", "Test", None, "derby_city", "not_sure", "routine", -1),
+]
+
+
+def _answers(forenames, surname, born, district, concern_type):
+    age = {"date_of_birth": born, "approximate_age": None if born else 27, "gender": "not_known"}
+    return {
+        "safety": {"immediate_danger": "no"},
+        "who": {"reporter_type": "public"},
+        "person": {"forenames": forenames, "surname": surname, "other_names": ""},
+        "age": age,
+        "where": {"district": district, "address": "1 Demo Street", "postcode": ""},
+        "contact": {"phone": "", "online": ""},
+        "details": {"nationality": "", "first_language": ""},
+        "concern": {
+            "concern": f"Demo concern: {forenames} has been sharing extremist videos online.",
+            "when_started": "A few months ago",
+            "concern_types": [concern_type],
+        },
+        "needs": {"vulnerabilities": ["isolation"], "needs_detail": ""},
+        "agencies": {"agencies": "", "other_information": ""},
+        "awareness": {"person_aware": "no", "family_aware": "not_sure"},
+        "about-you": {"name": "Demo Reporter", "relationship": "Neighbour"},
+        "declaration": {"confirmed": True},
+    }
+
+
+class Command(BaseCommand):
+    help = "Create demo staff and referrals for development (refused unless DEBUG is on)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo data is for development only: DEBUG is off.")
+        User = get_user_model()
+        for username, (first, last, role) in DEMO_STAFF.items():
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "is_staff": True},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                user.groups.add(Group.objects.get(name=role))
+        if not Referral.objects.exists():
+            for forenames, surname, born, district, kind, priority, hours in DEMO_PEOPLE:
+                referral = services.submit_referral(
+                    answers=_answers(forenames, surname, born, district, kind)
+                )
+                received = timezone.now() + timedelta(hours=hours)
+                Referral.objects.filter(pk=referral.pk).update(
+                    priority=priority, received_at=received, due_at=received + timedelta(days=1)
+                )
+        path = settings.STAFF_ADMIN_PATH
+        self.stdout.write(
+            f"Demo staff at http://127.0.0.1:8000/{path} (password {DEMO_PASSWORD}): "
+            + ", ".join(f"{u} ({r[2]})" for u, r in DEMO_STAFF.items())
+        )
