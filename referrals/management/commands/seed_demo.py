@@ -12,7 +12,7 @@ from referrals import roles, services
 from referrals.models import Referral
 
 # Known, printed credentials: refused unless DEBUG is on.
-DEMO_PASSWORD = "demo-only-password-1"
+DEMO_PASSWORD = "demo-only-password-1"  # noqa: S105  (development only, printed)
 DEMO_STAFF = {
     "officer": ("Olivia", "Officer", roles.OFFICER),
     "supervisor": ("Sunita", "Supervisor", roles.SUPERVISOR),
