@@ -60,14 +60,18 @@ def open_referral(*, referral: Referral, by, request=None) -> dict:
 
 @sensitive_variables("content", "person")
 def subject_names(*, referrals, by) -> dict[int, str]:
-    """The person's name for each referral on one queue page, opened together."""
+    """The person's name for each referral on one queue page, fetched and opened together
+    (the queue itself leaves the envelopes out of its sorting query)."""
     _require(by, "referrals.open_referral")
+    rows = Referral.objects.filter(pk__in=[r.pk for r in referrals]).values_list(
+        "pk", "reference", "content_envelope"
+    )
     names = {}
-    for referral in referrals:
-        content = _unseal(referral, "content_envelope")
-        person = content.get("person", {})
+    for pk, reference, envelope in rows:
+        context = Referral(reference=reference).envelope_context("content_envelope")
+        person = sealing.unseal(envelope, context=context).get("person", {})
         name = " ".join(p for p in (person.get("forenames"), person.get("surname")) if p)
-        names[referral.pk] = name if name and not person.get("name_not_known") else "Not known"
+        names[pk] = name if name and not person.get("name_not_known") else "Not known"
     return names
 
 

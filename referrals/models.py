@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from .choices import AgeBand, District, Priority, ReporterType, Sector
-from .workflow import Status
+from .workflow import CLOSING, Status
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V: easy to read aloud over the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTWXY3479"
@@ -60,6 +60,15 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # The queue shows open cases by default: a few among many closed ones over the
+            # years. This keeps its page and count from scanning the closed ones.
+            models.Index(
+                fields=["-received_at"],
+                name="referral_open_cases",
+                condition=~models.Q(status__in=sorted(CLOSING)),
+            ),
+        ]
         permissions = [
             ("open_referral", "Can open a referral's sealed content"),
             ("change_status", "Can move a referral through the workflow"),

@@ -23,20 +23,29 @@ def add_working_days(start: datetime, days: int) -> datetime:
 
 
 def working_seconds_between(start: datetime, end: datetime) -> float:
-    """Seconds from start to end, leaving out Saturdays and Sundays."""
+    """Seconds from start to end, leaving out Saturdays and Sundays. Constant time: the queue
+    calls this for every row, and a closed case may be years old."""
     if end <= start:
         return 0.0
-    total = 0.0
-    moment = start
-    while moment < end:
-        next_midnight = (moment + timedelta(days=1)).replace(
-            hour=0, minute=0, second=0, microsecond=0
-        )
-        stop = min(next_midnight, end)
-        if moment.weekday() < SATURDAY:
-            total += (stop - moment).total_seconds()
-        moment = stop
-    return total
+    first_midnight = _next_midnight(start)
+    if end <= first_midnight:
+        return (end - start).total_seconds() if _working(start) else 0.0
+    last_midnight = end.replace(hour=0, minute=0, second=0, microsecond=0)
+    total = (first_midnight - start).total_seconds() if _working(start) else 0.0
+    total += (end - last_midnight).total_seconds() if _working(end) else 0.0
+    whole_weeks, extra_days = divmod((last_midnight - first_midnight).days, 7)
+    working_days = whole_weeks * 5 + sum(
+        1 for offset in range(extra_days) if _working(first_midnight + timedelta(days=offset))
+    )
+    return total + working_days * 24 * 3600
+
+
+def _next_midnight(moment: datetime) -> datetime:
+    return (moment + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _working(moment: datetime) -> bool:
+    return moment.weekday() < SATURDAY
 
 
 def describe_age(start: datetime, now: datetime) -> str:

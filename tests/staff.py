@@ -92,3 +92,25 @@ def account_admin(django_user_model):
 @pytest.fixture
 def referral():
     return submit()
+
+
+class QueryCounter:
+    """Counts every statement sent to the database while active (execute_wrapper, so it is
+    not reset when the test client starts a request, as connection.queries is)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        from django.db import connection
+
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)

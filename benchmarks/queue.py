@@ -1,0 +1,163 @@
+"""The triage queue and case view at 1,000 and 100,000 referrals on PostgreSQL.
+
+Prints figures; asserts nothing. Run by `make bench`. Server time is measured in-process with
+Django's test client (no network), as the median of repeated requests; query counts come from
+the same requests. Referrals are sealed for real (a short payload, to keep the table small)
+and inserted with bulk_create; most are closed, as in a service some years old.
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on the path, where "queue" would shadow the
+# standard library's queue module that Django imports: put the project root there instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safer_derbyshire.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from referrals import roles, sealing, workflow  # noqa: E402
+from referrals.choices import District, Priority  # noqa: E402
+from referrals.models import Referral, new_reference  # noqa: E402
+
+SIZES = (1_000, 100_000)
+REPEATS = 15
+OPEN_SHARE = 0.05
+
+
+def seed(count: int, start: int) -> None:
+    rng = random.Random(start)
+    now = timezone.now()
+    closed = [workflow.Status.CLOSED_NFA, workflow.Status.REFERRED_OTHER_SERVICES]
+    open_ = [*workflow.AWAITING_TRIAGE, workflow.Status.CHANNEL_PANEL]
+    batch = []
+    for _ in range(count):
+        received = now - timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
+        status = rng.choice(open_) if rng.random() < OPEN_SHARE else rng.choice(closed)
+        referral = Referral(
+            received_at=received,
+            due_at=received + timedelta(days=1),
+            closed_at=None if status not in closed else received + timedelta(days=20),
+            status=status,
+            priority=rng.choice(list(Priority)),
+            district=rng.choice(list(District)),
+            age_band="18-20",
+            reporter_type="public",
+            reference=new_reference(),
+        )
+        referral.content_envelope = sealing.seal(
+            {"person": {"forenames": "Demo", "surname": f"Person {rng.randint(1, 9999)}"}},
+            context=referral.envelope_context("content_envelope"),
+        )
+        batch.append(referral)
+        if len(batch) == 2_000:
+            Referral.objects.bulk_create(batch)
+            batch = []
+    Referral.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE referrals_referral")
+
+
+def measure(client, url):
+    client.get(url)  # warm caches, as a working officer's would be
+    times, statements = [], []
+
+    def count(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append(((time.perf_counter() - started) * 1000, sql))
+
+    with connection.execute_wrapper(count):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+    assert response.status_code == 200, (url, response.status_code)
+    for _ in range(REPEATS - 1):
+        started = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+    slowest = max(statements)
+    return statistics.median(times) * 1000, len(statements), slowest
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    public, private = sealing.generate_key_pair("bench-queue")
+    with override_settings(
+        SEALING_PUBLIC_KEYS=[public],
+        SEALING_PRIVATE_KEYS=[private],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        ALLOWED_HOSTS=["testserver"],
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        from django.contrib.auth import get_user_model
+
+        _empty()
+        officer, _ = get_user_model().objects.get_or_create(
+            username="bench-officer", defaults={"is_staff": True}
+        )
+        officer.groups.add(Group.objects.get(name=roles.OFFICER))
+        client = Client()
+        client.force_login(officer)
+        queue = reverse("staff:referrals_referral_changelist")
+        results = {}
+        seeded = 0
+        for size in SIZES:
+            started = time.perf_counter()
+            seed(size - seeded, start=size)
+            seeded = size
+            seeding = time.perf_counter() - started
+            newest = Referral.objects.order_by("-received_at").first()
+            case = reverse("staff:referrals_referral_change", args=[newest.pk])
+            results[size] = {
+                "queue": measure(client, queue),
+                "queue, all cases": measure(client, queue + "?cases=all"),
+                "queue, filtered": measure(client, queue + "?due=overdue&priority__exact=high"),
+                "case view": measure(client, case),
+            }
+            print(f"{size:>7,} referrals (seeded in {seeding:.1f} s):")
+            for name, (ms, count, (slow_ms, slow_sql)) in results[size].items():
+                print(
+                    f"  {name:<22} {ms:7.1f} ms  {count:3d} queries; slowest {slow_ms:.1f} ms: "
+                    f"{slow_sql[:70]}..."
+                )
+        small, large = results[SIZES[0]], results[SIZES[-1]]
+        for name in small:
+            ratio = large[name][0] / small[name][0]
+            same = "same" if large[name][1] == small[name][1] else "DIFFERENT"
+            print(f"{name:<22} {SIZES[-1]:,}/{SIZES[0]:,}: time x{ratio:.2f}, query count {same}")
+        print(f"goal: queue at {SIZES[-1]:,} within 1.5x and under 150 ms")
+        _empty()
+
+
+def _empty():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE referrals_casenote, referrals_referral")
+        else:
+            cursor.execute("DELETE FROM referrals_casenote")
+            cursor.execute("DELETE FROM referrals_referral")
+
+
+if __name__ == "__main__":
+    main()
