@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import casework, journey, roles, workflow
+from . import audit, casework, journey, roles, workflow
 from .choices import Priority
-from .models import AuditEvent, Referral
+from .models import AuditAction, AuditEvent, Referral
 from .services import REPORTER_STEPS
 from .working_time import describe_age
 
@@ -469,3 +469,26 @@ class StaffUserAdmin(UserAdmin):
     """Staff accounts; the staff-accounts issue turns this into the full workflow."""
 
     actions = None
+
+    # Every account change also goes into the audit trail (naming the account, not the edit).
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "created")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "changed")
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for user in queryset:
+            self._audit(request, user, "deleted")
+        return super().log_deletions(request, queryset)
+
+    @staticmethod
+    def _audit(request, account, what):
+        audit.record(
+            action=AuditAction.ACCOUNT_CHANGE,
+            actor=request.user,
+            detail=f"{what} {account.get_username()}",
+            request=request,
+        )

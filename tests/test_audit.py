@@ -133,3 +133,21 @@ def test_events_hold_no_personal_data(client, supervisor, referral, tmp_path):
     rows = list(AuditEvent.objects.values_list("actor_label", "reference", "detail"))
 
     assert not any("Alex" in str(value) for row in rows for value in row)
+
+
+def test_staff_account_changes_are_recorded(client, account_admin):
+    client.force_login(account_admin)
+
+    response = client.post(
+        reverse("staff:auth_user_add"),
+        {
+            "username": "newstaff",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+            "usable_password": "true",
+        },
+    )
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_CHANGE)
+    assert event.actor == account_admin and event.detail == "created newstaff"
