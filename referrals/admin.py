@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import audit, casework, journey, roles, workflow
+from . import audit, casework, journey, roles, sealing, workflow
 from .choices import Priority
 from .models import AuditAction, AuditEvent, Referral
 from .services import REPORTER_STEPS
@@ -285,6 +285,20 @@ class ReferralAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["GET"])
         return self._case(request, self._referral(request, object_id))
 
+    def _cannot_open(self, request, referral, error):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Referral {referral.reference}",
+            "referral": referral,
+            "missing_key": isinstance(
+                error,
+                (sealing.NoPrivateKeyError, sealing.UnknownKeyError, sealing.KeyringError),
+            ),
+        }
+        return TemplateResponse(
+            request, "admin/referrals/referral/cannot_open.html", context, status=503
+        )
+
     def _referral(self, request, pk) -> Referral:
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -295,7 +309,11 @@ class ReferralAdmin(admin.ModelAdmin):
 
     def _case(self, request, referral, *, reporter=None, forms_with_errors=None, status=200):
         user = request.user
-        content = casework.open_referral(referral=referral, by=user, request=request)
+        try:
+            content = casework.open_referral(referral=referral, by=user, request=request)
+            notes = casework.read_notes(referral=referral, by=user)
+        except sealing.SealingError as error:
+            return self._cannot_open(request, referral, error)
         sections = [s for s in journey.summarise(content) if s.step.slug not in REPORTER_STEPS]
         reporter_sections = None
         if reporter is not None:
@@ -320,7 +338,7 @@ class ReferralAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "referral": referral,
             "sections": sections,
-            "notes": casework.read_notes(referral=referral, by=user),
+            "notes": notes,
             "transitions": transitions,
             "outcomes": [s.value for s in workflow.OUTCOMES],
             "reporter_sections": reporter_sections,

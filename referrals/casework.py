@@ -69,7 +69,12 @@ def subject_names(*, referrals, by) -> dict[int, str]:
     names = {}
     for pk, reference, envelope in rows:
         context = Referral(reference=reference).envelope_context("content_envelope")
-        person = sealing.unseal(envelope, context=context).get("person", {})
+        try:
+            person = sealing.unseal(envelope, context=context).get("person", {})
+        except sealing.SealingError:
+            # One unreadable referral (a missing key, a damaged row) must not hide the queue.
+            names[pk] = "(cannot be opened)"
+            continue
         name = " ".join(p for p in (person.get("forenames"), person.get("surname")) if p)
         names[pk] = name if name and not person.get("name_not_known") else "Not known"
     return names

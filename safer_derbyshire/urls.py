@@ -14,9 +14,9 @@ urlpatterns = [
     )
     for page in PAGES
 ]
-urlpatterns += [
-    path(settings.STAFF_ADMIN_PATH, staff_site.urls),
-    path("", include("referrals.urls")),
-]
+if not settings.SEALING_PUBLIC_ONLY:
+    # The public intake deployment holds no private key and serves no staff pages.
+    urlpatterns.append(path(settings.STAFF_ADMIN_PATH, staff_site.urls))
+urlpatterns.append(path("", include("referrals.urls")))
 
 handler500 = "safer_derbyshire.errors.server_error"

@@ -160,3 +160,43 @@ def test_an_unknown_case_is_404(client, officer):
 def test_referral_reprs_carry_only_the_reference(referral):
     assert str(referral) == referral.reference
     assert repr(referral) == f"<Referral {referral.reference}>"
+
+
+def test_a_referral_this_server_cannot_open_is_explained_not_crashed(client, officer, settings):
+    from referrals import sealing
+
+    client.force_login(officer)
+    referral = submit()
+    public, private = sealing.generate_key_pair("other")  # not the key it was sealed with
+    settings.SEALING_PUBLIC_KEYS, settings.SEALING_PRIVATE_KEYS = [public], [private]
+
+    case = client.get(case_url(referral))
+    queue = client.get(QUEUE)
+
+    assert case.status_code == 503
+    assert "does not hold the private key" in case.content.decode()
+    assert queue.status_code == 200 and "(cannot be opened)" in queue.content.decode()
+
+
+def test_the_public_only_deployment_serves_no_staff_pages(key_pair):
+    import os
+
+    from .conftest import run_manage
+
+    public, _ = key_pair
+    env = {
+        **os.environ,
+        "DJANGO_IGNORE_DOTENV": "1",
+        "SEALING_PUBLIC_KEYS": public,
+        "SEALING_PRIVATE_KEYS": "",
+        "SEALING_PUBLIC_ONLY": "1",
+    }
+    code = (
+        "from django.urls import resolve, Resolver404\n"
+        "try:\n    resolve('/staff/login/'); print('routed')\n"
+        "except Resolver404:\n    print('not routed')"
+    )
+
+    result = run_manage("shell", "-c", code, env=env)
+
+    assert result.stdout.strip().splitlines()[-1] == "not routed", result.stderr
