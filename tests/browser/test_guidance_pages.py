@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from safer_derbyshire.pages import PAGES
 
@@ -48,7 +49,7 @@ def test_page_works_without_javascript(live_server, no_js_page, url_name):
     response = no_js_page.goto(live_server.url + reverse(url_name))
 
     assert response.status == 200
-    assert no_js_page.locator("h1").is_visible()
+    expect(no_js_page.locator("h1")).to_be_visible()
     assert "js-enabled" not in no_js_page.locator("body").get_attribute("class")
     # Every link in the page still leads somewhere without scripts.
     hrefs = no_js_page.locator("main a").evaluate_all("links => links.map(a => a.href)")

@@ -1,7 +1,10 @@
 """Journey pages in real Chromium: accessible, including their error states, with and without JS."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from .conftest import assert_accessible
 
@@ -13,7 +16,7 @@ def test_information_pages_are_accessible_and_offer_exit(live_server, page, url_
     response = page.goto(live_server.url + reverse(f"referrals:{url_name}"))
 
     assert response.status == 200
-    assert page.locator(".govuk-exit-this-page__button").is_visible()
+    expect(page.locator(".govuk-exit-this-page__button")).to_be_visible()
     assert_accessible(page)
 
 
@@ -23,7 +26,7 @@ def test_questions_and_their_error_states_are_accessible(live_server, page):
     assert_accessible(page)
 
     page.get_by_role("button", name="Continue").click()  # no answer given
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.title().startswith("Error:")
     assert_accessible(page)
 
@@ -31,10 +34,10 @@ def test_questions_and_their_error_states_are_accessible(live_server, page):
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("A professional").check()
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_text("Which sector do you work in?").is_visible()
+    expect(page.get_by_text("Which sector do you work in?")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
 
@@ -43,7 +46,7 @@ def test_immediate_danger_leads_to_the_999_page_without_javascript(live_server, 
     no_js_page.get_by_label("Yes").check()
     no_js_page.get_by_role("button", name="Continue").click()
 
-    assert no_js_page.locator("h1").inner_text() == "Call 999 now"
+    expect(no_js_page.locator("h1")).to_have_text("Call 999 now")
 
 
 def test_exit_this_page_leaves_for_the_neutral_site(live_server, page):
@@ -87,17 +90,18 @@ def test_every_question_page_is_accessible_and_complete(live_server, browser, ja
             assert_accessible(page)
         if slug in ("safety", "who", "where", "concern", "awareness", "declaration"):
             page.get_by_role("button", name="Continue").click()
-            assert page.locator(".govuk-error-summary").is_visible(), slug
+            expect(page.locator(".govuk-error-summary")).to_be_visible()
             if javascript:
                 assert_accessible(page)
         fill(page, data)
         page.get_by_role("button", name="Continue").click()
+        expect(page).not_to_have_url(re.compile(f"/{slug}/$"))  # answered: moved on
         assert page.locator(".govuk-error-summary").count() == 0, slug
-    assert page.locator("h1").inner_text() == "Check your answers before sending"
+    expect(page.locator("h1")).to_have_text("Check your answers before sending")
     if javascript:
         assert_accessible(page)
     page.get_by_role("button", name="Send referral").click()
-    assert page.locator(".govuk-panel__title").inner_text() == "Referral sent"
+    expect(page.locator(".govuk-panel__title")).to_have_text("Referral sent")
     if javascript:
         assert_accessible(page)
     context.close()

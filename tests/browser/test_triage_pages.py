@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from referrals import roles
 from referrals.models import AuditAction, AuditEvent, CaseNote, Referral
@@ -40,8 +41,8 @@ def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
     page.get_by_role("link", name="Urgent", exact=True).click()  # the priority filter
     page.get_by_role("link", name=newest_urgent.reference).first.click()
 
-    assert page.locator("h2").first.inner_text() == f"Referral {newest_urgent.reference}"
-    assert page.get_by_text("Identity redacted").is_visible()
+    expect(page.locator("h2").first).to_have_text(f"Referral {newest_urgent.reference}")
+    expect(page.get_by_text("Identity redacted")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Assign to me").click()
     page.get_by_label("Move to").select_option("deconfliction")
@@ -50,7 +51,7 @@ def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
     page.get_by_role("button", name="Change status").click()
     page.get_by_label("Add a case note").fill("Checked with the school's safeguarding lead.")
     page.get_by_role("button", name="Add note").click()
-    assert page.get_by_text("Checked with the school's safeguarding lead.").is_visible()
+    expect(page.get_by_text("Checked with the school's safeguarding lead.")).to_be_visible()
     assert page.get_by_role("button", name="Reveal identity").count() == 0
 
     page.get_by_role("button", name="Log out").click()
@@ -60,7 +61,7 @@ def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
         "Need to ask the referrer about the school."
     )
     page.get_by_role("button", name="Reveal identity").click()
-    assert page.get_by_text(REPORTER_NAME).is_visible()
+    expect(page.get_by_text(REPORTER_NAME)).to_be_visible()
     assert_accessible(page)
     page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[newest_urgent.pk]))
     assert page.get_by_text(REPORTER_NAME).count() == 0
