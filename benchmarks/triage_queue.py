@@ -1,5 +1,8 @@
 """The triage queue and case view at 1,000 and 100,000 referrals on PostgreSQL.
 
+(Named triage_queue.py: a queue.py here would shadow the standard library's queue module for
+every script in this folder.)
+
 Prints figures; asserts nothing. Run by `make bench`. Server time is measured in-process with
 Django's test client (no network), as the median of repeated requests; query counts come from
 the same requests. Referrals are sealed for real (a short payload, to keep the table small)
@@ -14,12 +17,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on the path, where "queue" would shadow the
-# standard library's queue module that Django imports: put the project root there instead.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safer_derbyshire.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
