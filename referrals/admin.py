@@ -19,25 +19,13 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from staff.sites import staff_site
+
 from . import audit, casework, journey, roles, sealing, workflow
 from .choices import Priority
 from .models import AuditAction, AuditEvent, Referral
 from .services import REPORTER_STEPS
 from .working_time import describe_age
-
-
-class StaffAdminSite(admin.AdminSite):
-    site_header = "Safer Derbyshire: Prevent triage"
-    site_title = "Prevent triage"
-    index_title = "Staff site"
-    site_url = None  # no link from the staff site back to the public one
-
-    def has_permission(self, request):
-        # Staff only. The staff-accounts issue adds a verified second factor here.
-        return request.user.is_active and request.user.is_staff
-
-
-staff_site = StaffAdminSite(name="staff")
 
 
 class OverdueFilter(admin.SimpleListFilter):

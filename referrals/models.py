@@ -146,6 +146,18 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Failed to sign in"
     LOGOUT = "logout", "Signed out"
     ACCOUNT_CHANGE = "account_change", "Changed a staff account"
+    ACCOUNT_CREATED = "account_created", "Created a staff account"
+    ROLE_CHANGED = "role_changed", "Changed a staff member's role"
+    DEACTIVATED = "deactivated", "Deactivated a staff account"
+    REACTIVATED = "reactivated", "Reactivated a staff account"
+    TWO_FACTOR_RESET = "two_factor_reset", "Reset a staff member's two-factor"
+    UNLOCKED = "unlocked", "Unlocked a staff account"
+    LOCKED_OUT = "locked_out", "Locked out after failed attempts"
+    PASSWORD_SET = "password_set", "Set a password from a link"
+    PASSWORD_CHANGED = "password_changed", "Changed their password"
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Set up two-factor"
+    TWO_FACTOR_FAILED = "two_factor_failed", "Entered a wrong two-factor code"
+    SESSION_EXPIRED = "session_expired", "Signed out by the session time limit"
 
 
 class AuditEvent(models.Model):

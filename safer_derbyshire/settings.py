@@ -4,6 +4,7 @@ Defaults are safe for production (DEBUG off, secure cookies, HSTS); `make run` w
 that turns on development conveniences. Every variable is described in .env.example.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,8 +40,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "safer_derbyshire",
     "referrals",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -54,8 +59,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "staff.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safer_derbyshire.urls"
@@ -86,6 +95,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out accounts and clients first
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Only to read hashes made before Argon2; they are upgraded at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -155,6 +173,28 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Staff sessions end at browser close, after STAFF_SESSION_IDLE_MINUTES without a request,
+# and STAFF_SESSION_MAX_HOURS after signing in, whichever comes first (staff/middleware.py).
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=10)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The idle limit is checked (and audited) by the middleware; the stored session lasts at most
+# the maximum length.
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
+
+# --- Staff sign-in protection (django-axes, django-otp) ----------------------------------------
+# Lock after this many failed passwords or codes, per account and per client address.
+AXES_FAILURE_LIMIT = env.int("STAFF_LOCKOUT_ATTEMPTS", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("STAFF_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # the audit trail records sign-ins, with addresses hashed
+AXES_CLIENT_IP_CALLABLE = "referrals.throttle.client_address"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Safer Derbyshire"
+# A new staff member's set-password link works once, for this many hours.
+PASSWORD_RESET_TIMEOUT = env.int("STAFF_LINK_HOURS", default=24) * 3600
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # no uploads are accepted anywhere

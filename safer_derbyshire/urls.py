@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
 
-from referrals.admin import staff_site
+from staff.sites import staff_site
 
 from .pages import PAGES
 from .views import GuidancePageView

@@ -114,3 +114,29 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         self._wrapper.__exit__(*exc)
+
+
+def sign_in(client, user):
+    """Signed in with both factors, as the staff site requires."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def authenticator(user):
+    """A confirmed authenticator for the user, and a function giving its current code, as
+    the person's phone app would (pyotp, independent of django-otp)."""
+    import base64
+
+    import pyotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    app = pyotp.TOTP(base64.b32encode(device.bin_key).decode())
+    return device, app.now

@@ -8,7 +8,7 @@ from django.urls import reverse
 from referrals import audit
 from referrals.models import AuditAction, AuditEvent
 
-from .staff import PASSWORD, case_url
+from .staff import PASSWORD, case_url, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_postgresql_refuses_to_edit_or_delete_events(sql):
 
 def test_the_audit_log_is_read_only_for_everyone(client, supervisor):
     _events(1)
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     event = AuditEvent.objects.get(reference="REF-0")
     before = AuditEvent.objects.count()
 
@@ -126,7 +126,7 @@ def test_sign_in_failure_and_sign_out_are_recorded(client, officer):
 
 
 def test_events_hold_no_personal_data(client, supervisor, referral, tmp_path):
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     client.get(case_url(referral))
     client.post(case_url(referral, "reveal"), {"reason": "Calling the reporter about Alex."})
 
@@ -136,7 +136,7 @@ def test_events_hold_no_personal_data(client, supervisor, referral, tmp_path):
 
 
 def test_staff_account_changes_are_recorded(client, account_admin):
-    client.force_login(account_admin)
+    sign_in(client, account_admin)
 
     response = client.post(
         reverse("staff:auth_user_add"),

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from referrals import roles
 
-from .staff import case_url, make_user, submit
+from .staff import case_url, make_user, sign_in, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_each_role_gets_exactly_what_it_should(client, django_user_model, role, 
     me = None
     if ROLES[role] is not None:
         me = make_user(django_user_model, "me", **ROLES[role])
-        client.force_login(me)
+        sign_in(client, me)
     method, url, data = _actions(referral, me, colleague)[action]
 
     response = getattr(client, method)(url, data) if data else getattr(client, method)(url)

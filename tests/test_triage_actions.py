@@ -8,7 +8,7 @@ from django.contrib.sessions.models import Session
 from referrals import audit, casework, sealing, workflow
 from referrals.models import AuditAction, AuditEvent, CaseNote, Referral
 
-from .staff import REPORTER_NAME, case_url, make_user
+from .staff import REPORTER_NAME, case_url, make_user, sign_in
 from .test_at_rest import full_dump
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ REASON = "Need to call the referrer back about the school."
 
 
 def test_a_supervisor_sees_the_reporter_in_that_one_response(client, supervisor, referral):
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
 
     response = client.post(case_url(referral, "reveal"), {"reason": REASON})
 
@@ -41,7 +41,7 @@ def test_a_supervisor_sees_the_reporter_in_that_one_response(client, supervisor,
 
 @pytest.mark.parametrize(("reason", "message"), [("", "Enter your reason"), ("why", "at least")])
 def test_a_reveal_needs_a_real_reason(client, supervisor, referral, reason, message):
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
 
     response = client.post(case_url(referral, "reveal"), {"reason": reason})
 
@@ -52,7 +52,7 @@ def test_a_reveal_needs_a_real_reason(client, supervisor, referral, reason, mess
 
 
 def test_an_officers_crafted_reveal_is_refused_and_reveals_nothing(client, officer, referral):
-    client.force_login(officer)
+    sign_in(client, officer)
 
     response = client.post(case_url(referral, "reveal"), {"reason": REASON})
 
@@ -119,7 +119,7 @@ def test_an_outcome_needs_a_note_and_closing_sets_the_closure_date(officer, refe
 
 
 def test_the_case_view_offers_only_allowed_moves(client, officer, referral):
-    client.force_login(officer)
+    sign_in(client, officer)
 
     html = client.get(case_url(referral)).content.decode()
 
@@ -129,7 +129,7 @@ def test_the_case_view_offers_only_allowed_moves(client, officer, referral):
 
 
 def test_a_refused_move_explains_itself(client, officer, referral):
-    client.force_login(officer)
+    sign_in(client, officer)
 
     response = client.post(case_url(referral, "status"), {"to": "channel_adopted"})
 
@@ -140,7 +140,7 @@ def test_a_refused_move_explains_itself(client, officer, referral):
 
 
 def test_moving_through_the_view_confirms_without_any_answers(client, officer, referral):
-    client.force_login(officer)
+    sign_in(client, officer)
 
     response = client.post(case_url(referral, "status"), {"to": "deconfliction"}, follow=True)
 
@@ -155,12 +155,12 @@ def test_moving_through_the_view_confirms_without_any_answers(client, officer, r
 def test_an_officer_takes_a_referral_and_a_supervisor_gives_one(
     client, officer, other_officer, supervisor, referral
 ):
-    client.force_login(officer)
+    sign_in(client, officer)
     client.post(case_url(referral, "assign"), {"to": officer.pk})
     referral.refresh_from_db()
     assert referral.assigned_to == officer
 
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     client.post(case_url(referral, "assign"), {"to": other_officer.pk})
     referral.refresh_from_db()
     assert referral.assigned_to == other_officer
@@ -174,7 +174,7 @@ def test_an_officer_takes_a_referral_and_a_supervisor_gives_one(
 
 def test_referrals_go_only_to_prevent_officers(client, supervisor, django_user_model, referral):
     outsider = make_user(django_user_model, "ian")  # staff, no Prevent role
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
 
     response = client.post(case_url(referral, "assign"), {"to": outsider.pk})
 
@@ -188,7 +188,7 @@ def test_referrals_go_only_to_prevent_officers(client, supervisor, django_user_m
 
 @pytest.mark.django_db(transaction=True)  # a dump sees only what is committed
 def test_notes_are_sealed_and_shown_with_author_and_time(client, officer, referral, tmp_path):
-    client.force_login(officer)
+    sign_in(client, officer)
 
     client.post(case_url(referral, "note"), {"text": "NOTEMARK spoke to the school"})
 
@@ -204,7 +204,7 @@ def test_notes_are_sealed_and_shown_with_author_and_time(client, officer, referr
 
 
 def test_an_empty_note_is_refused_clearly(client, officer, referral):
-    client.force_login(officer)
+    sign_in(client, officer)
 
     response = client.post(case_url(referral, "note"), {"text": "   "})
 

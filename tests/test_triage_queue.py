@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from referrals.models import AuditAction, AuditEvent, Referral
 
-from .staff import REPORTER_NAME, QueryCounter, case_url, submit
+from .staff import REPORTER_NAME, QueryCounter, case_url, sign_in, submit
 from .test_journey import PUBLIC_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def _rows(html):
 
 
 def test_the_queue_lists_clear_columns_and_opens_names_only_for_its_page(client, officer, settings):
-    client.force_login(officer)
+    sign_in(client, officer)
     first, second, third = _named("Ada"), _named("Bea"), _named("Cal")
 
     html = client.get(QUEUE + "?o=").content.decode()
@@ -52,7 +52,7 @@ def test_the_queue_lists_clear_columns_and_opens_names_only_for_its_page(client,
 
 
 def test_overdue_then_urgent_come_first(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
     now = timezone.now()
     routine_new = submit(priority="routine", due_at=now + timedelta(days=1))
     urgent = submit(priority="urgent", due_at=now + timedelta(days=1))
@@ -70,7 +70,7 @@ def test_overdue_then_urgent_come_first(client, officer):
 
 
 def test_the_queue_shows_open_cases_unless_asked_and_search_finds_closed_ones(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
     open_case = submit()
     closed = submit(status="closed_nfa")
 
@@ -80,7 +80,7 @@ def test_the_queue_shows_open_cases_unless_asked_and_search_finds_closed_ones(cl
 
 
 def test_filters_narrow_the_queue(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
     mine = submit()
     Referral.objects.filter(pk=mine.pk).update(assigned_to=officer)
     late = submit(due_at=timezone.now() - timedelta(hours=2))
@@ -95,7 +95,7 @@ def test_filters_narrow_the_queue(client, officer):
 
 
 def test_search_finds_a_reference_however_it_is_typed(client, officer, referral):
-    client.force_login(officer)
+    sign_in(client, officer)
     submit()
     typed = referral.reference.replace("-", " ").lower()
 
@@ -106,7 +106,7 @@ def test_search_finds_a_reference_however_it_is_typed(client, officer, referral)
 
 
 def test_the_queue_costs_the_same_queries_whatever_its_size(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
     for _ in range(3):
         submit(assigned_to=officer)
     client.get(QUEUE)  # warm the session and permission caches alike
@@ -123,7 +123,7 @@ def test_the_queue_costs_the_same_queries_whatever_its_size(client, officer):
 
 
 def test_the_case_view_shows_the_form_sections_and_redacts_the_reporter(client, officer, referral):
-    client.force_login(officer)
+    sign_in(client, officer)
 
     response = client.get(case_url(referral))
 
@@ -141,7 +141,7 @@ def test_the_case_view_shows_the_form_sections_and_redacts_the_reporter(client, 
 
 
 def test_every_open_is_audited(client, officer, referral):
-    client.force_login(officer)
+    sign_in(client, officer)
 
     client.get(case_url(referral))
     client.get(case_url(referral))
@@ -152,7 +152,7 @@ def test_every_open_is_audited(client, officer, referral):
 
 
 def test_an_unknown_case_is_404(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
 
     assert client.get(reverse("staff:referrals_referral_change", args=[99999])).status_code == 404
 
@@ -165,7 +165,7 @@ def test_referral_reprs_carry_only_the_reference(referral):
 def test_a_referral_this_server_cannot_open_is_explained_not_crashed(client, officer, settings):
     from referrals import sealing
 
-    client.force_login(officer)
+    sign_in(client, officer)
     referral = submit()
     public, private = sealing.generate_key_pair("other")  # not the key it was sealed with
     settings.SEALING_PUBLIC_KEYS, settings.SEALING_PRIVATE_KEYS = [public], [private]

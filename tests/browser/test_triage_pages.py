@@ -9,25 +9,29 @@ from playwright.sync_api import expect
 
 from referrals import roles
 from referrals.models import AuditAction, AuditEvent, CaseNote, Referral
-from tests.staff import PASSWORD, REPORTER_NAME, make_user, submit
+from tests.staff import PASSWORD, REPORTER_NAME, authenticator, make_user, submit
 
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _sign_in(page, live_server, username):
+def _sign_in(page, live_server, username, code):
     page.goto(live_server.url + reverse("staff:login"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(code())
+    page.get_by_role("button", name="Continue").click()
 
 
 def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
     live_server, page, django_user_model
 ):
     officer = make_user(django_user_model, "olivia", role=roles.OFFICER)
-    make_user(django_user_model, "sunita", role=roles.SUPERVISOR)
+    supervisor = make_user(django_user_model, "sunita", role=roles.SUPERVISOR)
+    _, officer_code = authenticator(officer)
+    _, supervisor_code = authenticator(supervisor)
     now = timezone.now()
     submit(priority="routine", received_at=now - timedelta(hours=1))
     submit(priority="urgent", received_at=now - timedelta(hours=3))
@@ -35,7 +39,7 @@ def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-    _sign_in(page, live_server, "olivia")
+    _sign_in(page, live_server, "olivia", officer_code)
     page.goto(live_server.url + reverse("staff:referrals_referral_changelist"))
     assert_accessible(page)
     page.get_by_role("link", name="Urgent", exact=True).click()  # the priority filter
@@ -55,7 +59,7 @@ def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
     assert page.get_by_role("button", name="Reveal identity").count() == 0
 
     page.get_by_role("button", name="Log out").click()
-    _sign_in(page, live_server, "sunita")
+    _sign_in(page, live_server, "sunita", supervisor_code)
     page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[newest_urgent.pk]))
     page.get_by_label("Why do you need to see who made this referral?").fill(
         "Need to ask the referrer about the school."

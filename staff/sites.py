@@ -1,0 +1,67 @@
+"""The staff site: Django's admin, for active staff who have passed both factors."""
+
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+
+class StaffAdminSite(admin.AdminSite):
+    site_header = "Safer Derbyshire: Prevent triage"
+    site_title = "Prevent triage"
+    index_title = "Staff site"
+    site_url = None  # no link from the staff site back to the public one
+
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and user.is_staff and user.is_verified()
+
+    def login(self, request, extra_context=None):
+        # Password accepted but no second factor yet: on to the second step, not the form.
+        user = request.user
+        if user.is_authenticated and user.is_active and user.is_staff and not user.is_verified():
+            target = reverse(f"{self.name}:two_factor")
+            following = request.GET.get("next", "")
+            if following and url_has_allowed_host_and_scheme(
+                following, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target += f"?next={following}"
+            return redirect(target)
+        return super().login(request, extra_context)
+
+    def password_change(self, request, extra_context=None):
+        # Django's view asks for the current password again and keeps only this session:
+        # every other session of the account ends. Recorded once it has worked.
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            from referrals import audit
+            from referrals.models import AuditAction
+
+            audit.record(action=AuditAction.PASSWORD_CHANGED, actor=request.user, request=request)
+        return response
+
+    def get_urls(self):
+        from . import views
+
+        return [
+            # Signing out needs no second factor: someone half-way through signing in may
+            # want to stop.
+            path("logout/", csrf_protect(never_cache(self.logout)), name="logout"),
+            path("two-factor/", views.TwoFactorView.as_view(site=self), name="two_factor"),
+            path(
+                "two-factor/set-up/",
+                views.EnrolView.as_view(site=self),
+                name="two_factor_enrol",
+            ),
+            path(
+                "set-password/<uidb64>/<token>/",
+                views.SetPasswordView.as_view(site=self),
+                name="set_password",
+            ),
+            *super().get_urls(),
+        ]
+
+
+staff_site = StaffAdminSite(name="staff")
