@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed
@@ -21,9 +20,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from staff.sites import staff_site
 
-from . import audit, casework, journey, roles, sealing, workflow
+from . import casework, journey, roles, sealing, workflow
 from .choices import Priority
-from .models import AuditAction, AuditEvent, Referral
+from .models import AuditEvent, Referral
 from .services import REPORTER_STEPS
 from .working_time import describe_age
 
@@ -468,33 +467,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     @admin.display(description="Client (keyed hash)")
     def client(self, event):
         return event.client_hash[:12]
-
-
-@admin.register(get_user_model(), site=staff_site)
-class StaffUserAdmin(UserAdmin):
-    """Staff accounts; the staff-accounts issue turns this into the full workflow."""
-
-    actions = None
-
-    # Every account change also goes into the audit trail (naming the account, not the edit).
-    def log_addition(self, request, obj, message):
-        self._audit(request, obj, "created")
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        self._audit(request, obj, "changed")
-        return super().log_change(request, obj, message)
-
-    def log_deletions(self, request, queryset):
-        for user in queryset:
-            self._audit(request, user, "deleted")
-        return super().log_deletions(request, queryset)
-
-    @staticmethod
-    def _audit(request, account, what):
-        audit.record(
-            action=AuditAction.ACCOUNT_CHANGE,
-            actor=request.user,
-            detail=f"{what} {account.get_username()}",
-            request=request,
-        )

@@ -136,18 +136,21 @@ def test_events_hold_no_personal_data(client, supervisor, referral, tmp_path):
 
 
 def test_staff_account_changes_are_recorded(client, account_admin):
+    from referrals import roles
+
     sign_in(client, account_admin)
 
     response = client.post(
         reverse("staff:auth_user_add"),
         {
-            "username": "newstaff",
-            "password1": "a long enough passphrase 42",
-            "password2": "a long enough passphrase 42",
-            "usable_password": "true",
+            "first_name": "New",
+            "last_name": "Staff",
+            "email": "New.Staff@example.org",
+            "role": roles.OFFICER,
         },
     )
 
     assert response.status_code == 302
-    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_CHANGE)
-    assert event.actor == account_admin and event.detail == "created newstaff"
+    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_CREATED)
+    assert event.actor == account_admin
+    assert event.detail == "new.staff@example.org as Prevent officer"

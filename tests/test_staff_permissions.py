@@ -36,7 +36,30 @@ def _actions(referral, me, colleague):
         "assign to colleague": ("post", case_url(referral, "assign"), {"to": colleague.pk}),
         "audit log": ("get", reverse("staff:referrals_auditevent_changelist"), None),
         "staff accounts": ("get", reverse("staff:auth_user_changelist"), None),
+        "create an account": (
+            "post",
+            reverse("staff:auth_user_add"),
+            {
+                "first_name": "New",
+                "last_name": "Officer",
+                "email": "new.officer@example.org",
+                "role": roles.OFFICER,
+            },
+        ),
+        "reset a colleague's two-factor": (
+            "post",
+            reverse("staff:account_reset", args=[colleague.pk]),
+            {"confirm": "yes"},
+        ),
+        "unlock a colleague": (
+            "post",
+            reverse("staff:account_unlock", args=[colleague.pk]),
+            {"confirm": "yes"},
+        ),
     }
+
+
+ACCOUNT_ACTIONS = ("create an account", "reset a colleague's two-factor", "unlock a colleague")
 
 
 # What each role should meet at each URL. DONE: the action worked and went back to the case.
@@ -55,6 +78,7 @@ EXPECTED = {
             "assign to colleague",
             "audit log",
             "staff accounts",
+            *ACCOUNT_ACTIONS,
         ],
         LOGIN,
     ),
@@ -69,6 +93,9 @@ EXPECTED = {
         "assign to colleague": FORBIDDEN,
         "audit log": FORBIDDEN,
         "staff accounts": FORBIDDEN,
+        "create an account": FORBIDDEN,
+        "reset a colleague's two-factor": FORBIDDEN,
+        "unlock a colleague": FORBIDDEN,
     },
     "officer": {
         "queue": OK,
@@ -81,6 +108,9 @@ EXPECTED = {
         "assign to colleague": FORBIDDEN,
         "audit log": FORBIDDEN,
         "staff accounts": FORBIDDEN,
+        "create an account": FORBIDDEN,
+        "reset a colleague's two-factor": FORBIDDEN,
+        "unlock a colleague": FORBIDDEN,
     },
     "supervisor": {
         "queue": OK,
@@ -93,6 +123,9 @@ EXPECTED = {
         "assign to colleague": DONE,
         "audit log": OK,
         "staff accounts": FORBIDDEN,
+        "create an account": FORBIDDEN,
+        "reset a colleague's two-factor": FORBIDDEN,
+        "unlock a colleague": FORBIDDEN,
     },
     "account administrator": {
         "queue": FORBIDDEN,
@@ -105,6 +138,9 @@ EXPECTED = {
         "assign to colleague": FORBIDDEN,
         "audit log": OK,
         "staff accounts": OK,
+        "create an account": DONE,
+        "reset a colleague's two-factor": DONE,
+        "unlock a colleague": DONE,
     },
     "superuser, no Prevent role": {
         "queue": FORBIDDEN,
@@ -116,7 +152,10 @@ EXPECTED = {
         "assign to self": FORBIDDEN,
         "assign to colleague": FORBIDDEN,
         "audit log": FORBIDDEN,
-        "staff accounts": OK,
+        "staff accounts": FORBIDDEN,
+        "create an account": FORBIDDEN,
+        "reset a colleague's two-factor": FORBIDDEN,
+        "unlock a colleague": FORBIDDEN,
     },
 }
 
@@ -139,7 +178,9 @@ def test_each_role_gets_exactly_what_it_should(client, django_user_model, role, 
     assert response.status_code == STATUS[expected]
     if expected == LOGIN:
         assert response["Location"].startswith(reverse("staff:login") + "?next=")
-    if expected == DONE:
+    if expected == DONE and action in ACCOUNT_ACTIONS:
+        assert response["Location"].startswith(reverse("staff:auth_user_changelist"))
+    elif expected == DONE:
         assert response["Location"] == case_url(referral)
 
 

@@ -1,0 +1,196 @@
+"""Services for account administration: create, change role, deactivate, reset two-factor,
+unlock. Each checks the rules where the action is, and is audited."""
+
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from referrals import audit, roles
+from referrals.models import AuditAction
+
+from . import two_factor
+
+
+class AccountError(Exception):
+    """Refused, with a message for the account administrator."""
+
+
+def _require(user, permission: str) -> None:
+    if not roles.can(user, permission):
+        raise PermissionDenied
+
+
+def role_of(user) -> str:
+    names = [g.name for g in user.groups.all() if g.name in roles.ROLE_PERMISSIONS]
+    return names[0] if names else ""
+
+
+def _active_administrators():
+    return get_user_model().objects.filter(is_active=True, groups__name=roles.ACCOUNT_ADMINISTRATOR)
+
+
+def check_role_change(*, by, account, role: str) -> None:
+    if account == by and role in roles.PREVENT_ROLES:
+        raise AccountError(
+            "You cannot give yourself a Prevent role. Ask another account administrator."
+        )
+    if role not in roles.ROLE_PERMISSIONS:
+        raise AccountError("Choose a role")
+    _keep_an_administrator(account, losing=role != roles.ACCOUNT_ADMINISTRATOR)
+
+
+def check_deactivation(*, by, account) -> None:
+    if account == by:
+        raise AccountError("You cannot deactivate your own account")
+    _keep_an_administrator(account, losing=True)
+
+
+def _keep_an_administrator(account, *, losing: bool) -> None:
+    if (
+        losing
+        and account.pk
+        and role_of(account) == roles.ACCOUNT_ADMINISTRATOR
+        and not _active_administrators().exclude(pk=account.pk).exists()
+    ):
+        raise AccountError("There must always be at least one active account administrator")
+
+
+@transaction.atomic
+def create_staff(*, by, account, role: str, request) -> None:
+    """Save a new staff member (an unsaved user with names and work email) with a role and
+    no password; they are sent a one-time link to choose one."""
+    _require(by, "auth.add_user")
+    check_role_change(by=by, account=account, role=role)
+    account.email = account.email.strip().lower()
+    account.username = account.email
+    if get_user_model().objects.filter(username=account.username).exists():
+        raise AccountError("There is already an account for this email address")
+    account.is_staff = True
+    account.is_superuser = False
+    account.set_unusable_password()
+    account.save()
+    account.groups.set([Group.objects.get(name=role)])
+    audit.record(
+        action=AuditAction.ACCOUNT_CREATED,
+        actor=by,
+        detail=f"{account.username} as {role}",
+        request=request,
+    )
+    transaction.on_commit(lambda: send_set_password_link(account=account, request=request))
+
+
+def set_password_path(account) -> str:
+    uid = urlsafe_base64_encode(force_bytes(account.pk))
+    token = default_token_generator.make_token(account)
+    return reverse("staff:set_password", args=[uid, token])
+
+
+def send_set_password_link(*, account, request) -> None:
+    """Email the one-time link. The link is never stored: not in a task, not in the log."""
+    link = request.build_absolute_uri(set_password_path(account))
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_mail(
+        subject="Set your password for the Safer Derbyshire staff site",
+        message=(
+            f"An account has been made for you on the Safer Derbyshire staff site.\n\n"
+            f"Choose your password here (the link works once, for {hours} hours):\n{link}\n\n"
+            "You will then set up two-factor authentication with an app on your work phone.\n"
+            "If you did not expect this email, tell your account administrator.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[account.email],
+    )
+
+
+@transaction.atomic
+def change_role(*, by, account, role: str, request) -> None:
+    _require(by, "auth.change_user")
+    previous = role_of(account)
+    if previous == role:
+        return
+    check_role_change(by=by, account=account, role=role)
+    account.groups.set([Group.objects.get(name=role)])
+    audit.record(
+        action=AuditAction.ROLE_CHANGED,
+        actor=by,
+        detail=f"{account.username}: {previous or 'no role'} -> {role}",
+        request=request,
+    )
+
+
+@transaction.atomic
+def set_active(*, by, account, active: bool, request) -> None:
+    _require(by, "auth.change_user")
+    if account.is_active == active:
+        return
+    if not active:
+        check_deactivation(by=by, account=account)
+    account.is_active = active
+    account.save(update_fields=["is_active"])
+    if not active:
+        end_sessions(account)
+    audit.record(
+        action=AuditAction.REACTIVATED if active else AuditAction.DEACTIVATED,
+        actor=by,
+        detail=account.username,
+        request=request,
+    )
+
+
+def end_sessions(account) -> int:
+    """Delete every stored session of the account. Only staff sign in, so this is a short
+    list to read."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(account.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def reset_two_factor(*, by, account, request) -> None:
+    _require(by, "auth.change_user")
+    two_factor.reset(user=account)
+    end_sessions(account)
+    audit.record(
+        action=AuditAction.TWO_FACTOR_RESET, actor=by, detail=account.username, request=request
+    )
+
+
+def is_locked(account) -> bool:
+    return AccessAttempt.objects.filter(
+        username=account.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).exists()
+
+
+@transaction.atomic
+def unlock(*, by, account, request) -> None:
+    _require(by, "auth.change_user")
+    axes_reset(username=account.username)
+    audit.record(action=AuditAction.UNLOCKED, actor=by, detail=account.username, request=request)
+
+
+@transaction.atomic
+def resend_link(*, by, account, request) -> None:
+    _require(by, "auth.change_user")
+    if account.has_usable_password():
+        raise AccountError("This person has already set a password")
+    transaction.on_commit(lambda: send_set_password_link(account=account, request=request))
+    audit.record(
+        action=AuditAction.ACCOUNT_CHANGE,
+        actor=by,
+        detail=f"new set-password link for {account.username}",
+        request=request,
+    )
