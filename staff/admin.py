@@ -108,11 +108,16 @@ class StaffAccountAdmin(admin.ModelAdmin):
             if not change:
                 accounts.create_staff(by=request.user, account=obj, role=role, request=request)
                 return
-            obj.save(update_fields=["first_name", "last_name", "email"])
-            accounts.change_role(by=request.user, account=obj, role=role, request=request)
+            # The form has already copied its values onto obj; the services compare with
+            # what is stored.
+            stored = User.objects.get(pk=obj.pk)
+            stored.first_name, stored.last_name = obj.first_name, obj.last_name
+            stored.email = obj.email
+            stored.save(update_fields=["first_name", "last_name", "email"])
+            accounts.change_role(by=request.user, account=stored, role=role, request=request)
             accounts.set_active(
                 by=request.user,
-                account=obj,
+                account=stored,
                 active=form.cleaned_data["is_active"],
                 request=request,
             )

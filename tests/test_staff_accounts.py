@@ -1,0 +1,210 @@
+"""Account administration: new staff, roles, deactivation, two-factor resets and unlocking."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from referrals import roles
+from referrals.models import AuditAction, AuditEvent
+from staff import accounts
+
+from .staff import PASSWORD, authenticator, ensure_role, make_user, sign_in
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+ADD = reverse("staff:auth_user_add")
+QUEUE = reverse("staff:referrals_referral_changelist")
+
+
+def _change_url(account):
+    return reverse("staff:auth_user_change", args=[account.pk])
+
+
+def _form(account, **changes):
+    data = {
+        "first_name": account.first_name or "Name",
+        "last_name": account.last_name or "Surname",
+        "email": account.email or f"{account.username}@example.org",
+        "role": accounts.role_of(account),
+        "is_active": "on" if account.is_active else "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def _new_officer(client):
+    client.post(
+        ADD,
+        {
+            "first_name": "Nadia",
+            "last_name": "New",
+            "email": "nadia.new@example.org",
+            "role": roles.OFFICER,
+        },
+    )
+    return User.objects.get(username="nadia.new@example.org")
+
+
+def test_a_new_officer_gets_a_one_time_link_and_no_password(
+    client, account_admin, django_capture_on_commit_callbacks
+):
+    sign_in(client, account_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        nadia = _new_officer(client)
+
+    assert nadia.is_staff and not nadia.is_superuser and not nadia.has_usable_password()
+    assert accounts.role_of(nadia) == roles.OFFICER
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nadia.new@example.org"]
+    link = re.search(r"http://testserver(/\S+)", mail.outbox[0].body).group(1)
+
+    visitor = Client()
+    form = visitor.get(link, follow=True)
+    assert "Choose your password" in form.content.decode()
+    set_url = form.redirect_chain[-1][0] if form.redirect_chain else link
+    weak = visitor.post(set_url, {"new_password1": "short", "new_password2": "short"})
+    assert "Choose your password" in weak.content.decode()  # refused, form shown again
+    done = visitor.post(set_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert done.status_code == 302
+
+    again = Client().get(link, follow=True)
+    assert "This link no longer works" in again.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_SET).count() == 1
+    nadia.refresh_from_db()
+    assert nadia.check_password(PASSWORD)
+
+
+def test_the_email_link_is_never_stored(client, account_admin, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    sign_in(client, account_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        _new_officer(client)
+
+    token = re.search(r"/set-password/[^/]+/([^/\s]+)/", mail.outbox[0].body).group(1)
+    assert not any(token in str(e.detail) for e in AuditEvent.objects.all())
+    assert not DBTaskResult.objects.exists()
+
+
+def test_an_account_administrator_cannot_give_themself_a_prevent_role(client, account_admin):
+    sign_in(client, account_admin)
+
+    response = client.post(_change_url(account_admin), _form(account_admin, role=roles.SUPERVISOR))
+
+    assert response.status_code == 200
+    assert "cannot give yourself a Prevent role" in response.content.decode()
+    assert accounts.role_of(account_admin) == roles.ACCOUNT_ADMINISTRATOR
+
+
+def test_the_last_account_administrator_cannot_be_removed(client, account_admin, django_user_model):
+    other = make_user(django_user_model, "alex", role=roles.ACCOUNT_ADMINISTRATOR)
+    sign_in(client, account_admin)
+
+    client.post(_change_url(other), _form(other, is_active=""))  # deactivate the other one
+    other.refresh_from_db()
+    assert not other.is_active
+
+    with pytest.raises(accounts.AccountError, match="at least one active account administrator"):
+        accounts.change_role(by=other, account=account_admin, role=roles.OFFICER, request=None)
+    response = client.post(_change_url(account_admin), _form(account_admin, is_active=""))
+    assert "cannot deactivate your own account" in response.content.decode()
+
+
+def test_changing_a_role_is_audited_and_takes_effect(client, account_admin, officer):
+    sign_in(client, account_admin)
+
+    client.post(_change_url(officer), _form(officer, role=roles.SUPERVISOR))
+
+    assert accounts.role_of(officer) == roles.SUPERVISOR
+    event = AuditEvent.objects.get(action=AuditAction.ROLE_CHANGED)
+    assert event.detail == "olivia: Prevent officer -> Prevent supervisor"
+
+
+def test_deactivating_ends_their_sessions_and_reactivating_lets_them_back(
+    client, account_admin, officer
+):
+    officers_browser = Client()
+    sign_in(officers_browser, officer)
+    assert officers_browser.get(QUEUE).status_code == 200
+    sign_in(client, account_admin)
+
+    client.post(_change_url(officer), _form(officer, is_active=""))
+
+    assert officers_browser.get(QUEUE).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.DEACTIVATED).count() == 1
+    client.post(_change_url(officer), _form(officer, is_active="on"))
+    officer.refresh_from_db()
+    assert officer.is_active
+    assert AuditEvent.objects.filter(action=AuditAction.REACTIVATED).count() == 1
+
+
+def test_resetting_two_factor_sends_them_to_set_up_again(client, account_admin, officer):
+    officers_browser = Client()
+    sign_in(officers_browser, officer)
+    sign_in(client, account_admin)
+
+    client.post(reverse("staff:account_reset", args=[officer.pk]))
+
+    assert officers_browser.get(QUEUE).status_code == 302  # that session has ended
+    officers_browser.force_login(officer)
+    page = officers_browser.get(QUEUE, follow=True)
+    assert "Set up two-factor authentication" in page.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_RESET).count() == 1
+
+
+def test_a_locked_account_is_unlocked_by_an_administrator(client, account_admin, officer, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    authenticator(officer)
+    login = reverse("staff:login")
+    officers_browser = Client()
+    for _ in range(2):
+        officers_browser.post(login, {"username": "olivia", "password": "wrong"})
+    assert accounts.is_locked(officer)
+    sign_in(client, account_admin)
+    listing = client.get(reverse("staff:auth_user_changelist")).content.decode()
+    assert 'alt="True"' in listing  # the locked column shows it
+
+    client.post(reverse("staff:account_unlock", args=[officer.pk]))
+
+    assert not accounts.is_locked(officer)
+    signed_in = officers_browser.post(login, {"username": "olivia", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.UNLOCKED).count() == 1
+
+
+def test_bootstrap_admin_makes_the_first_account_administrator(monkeypatch, capsys):
+    ensure_role(roles.ACCOUNT_ADMINISTRATOR)
+    answers = iter([PASSWORD, PASSWORD])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+
+    call_command(
+        "bootstrap_admin", email="First.Admin@example.org", first_name="First", last_name="Admin"
+    )
+
+    admin = User.objects.get(username="first.admin@example.org")
+    assert accounts.role_of(admin) == roles.ACCOUNT_ADMINISTRATOR
+    assert admin.check_password(PASSWORD) and admin.is_staff and not admin.is_superuser
+    assert "set up two-factor" in capsys.readouterr().out
+    with pytest.raises(Exception, match="already"):
+        call_command("bootstrap_admin", email="second@example.org", first_name="S", last_name="A")
+
+
+def test_bootstrap_admin_can_print_a_one_time_link_instead(capsys):
+    ensure_role(roles.ACCOUNT_ADMINISTRATOR)
+    call_command(
+        "bootstrap_admin",
+        email="first@example.org",
+        first_name="First",
+        last_name="Admin",
+        link="https://triage.example.org",
+    )
+
+    out = capsys.readouterr().out
+    assert re.search(r"https://triage\.example\.org/staff/set-password/\S+/\S+/", out)
+    assert not User.objects.get(username="first@example.org").has_usable_password()
