@@ -1,5 +1,6 @@
 """Development only: demo staff for each role and a few made-up referrals to triage."""
 
+import base64
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,12 +8,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from referrals import roles, services
 from referrals.models import Referral
 
 # Known, printed credentials: refused unless DEBUG is on.
 DEMO_PASSWORD = "demo-only-password-1"  # noqa: S105  (development only, printed)
+# The same authenticator key for every demo account, so one app entry signs in as any of them.
+DEMO_TOTP_KEY = "JBSWY3DPEHPK3PXP"
 DEMO_STAFF = {
     "officer": ("Olivia", "Officer", roles.OFFICER),
     "supervisor": ("Sunita", "Supervisor", roles.SUPERVISOR),
@@ -67,6 +71,12 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 user.groups.add(Group.objects.get(name=role))
+                TOTPDevice.objects.create(
+                    user=user,
+                    name="Demo authenticator",
+                    confirmed=True,
+                    key=base64.b32decode(DEMO_TOTP_KEY).hex(),
+                )
         if not Referral.objects.exists():
             for forenames, surname, born, district, kind, priority, hours in DEMO_PEOPLE:
                 referral = services.submit_referral(
@@ -80,4 +90,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo staff at http://127.0.0.1:8000/{path} (password {DEMO_PASSWORD}): "
             + ", ".join(f"{u} ({r[2]})" for u, r in DEMO_STAFF.items())
+            + f"\nTwo-factor for all of them: add the key {DEMO_TOTP_KEY} to an authenticator "
+            "app (development only)."
         )
