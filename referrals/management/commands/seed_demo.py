@@ -16,7 +16,7 @@ from referrals.models import Referral
 # Known, printed credentials: refused unless DEBUG is on.
 DEMO_PASSWORD = "demo-only-password-1"  # noqa: S105  (development only, printed)
 # The same authenticator key for every demo account, so one app entry signs in as any of them.
-DEMO_TOTP_KEY = "JBSWY3DPEHPK3PXP"
+DEMO_TOTP_KEY = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_STAFF = {
     "officer": ("Olivia", "Officer", roles.OFFICER),
     "supervisor": ("Sunita", "Supervisor", roles.SUPERVISOR),
