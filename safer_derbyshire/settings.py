@@ -188,7 +188,7 @@ AXES_FAILURE_LIMIT = env.int("STAFF_LOCKOUT_ATTEMPTS", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("STAFF_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "staff.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # the audit trail records sign-ins, with addresses hashed
 AXES_CLIENT_IP_CALLABLE = "referrals.throttle.client_address"
 AXES_VERBOSE = False

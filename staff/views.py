@@ -1,9 +1,10 @@
 """Sign-in's second step, setting up an authenticator, and setting a password from a link."""
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -75,7 +76,7 @@ class TwoFactorView(SecondStepMixin, View):
             )
             if AxesProxyHandler.is_locked(request, credentials):
                 logout(request)
-                return self.render("staff/locked_out.html", {"title": "Locked"}, status=429)
+                return locked_out(request)
         return self.render(
             "staff/two_factor.html", {"form": form, "title": "Error: Enter code"}, status=400
         )
@@ -151,3 +152,15 @@ SetPasswordView.success_url = reverse_lazy("staff:login")
 def _query(request) -> str:
     following = request.GET.get("next")
     return f"?next={following}" if following else ""
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The page for a paused sign-in (django-axes calls this too: AXES_LOCKOUT_CALLABLE)."""
+    from .sites import staff_site
+
+    context = {
+        **staff_site.each_context(request),
+        "title": "Sign-in is paused",
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "staff/locked_out.html", context, status=429)

@@ -115,6 +115,7 @@ def test_wrong_passwords_lock_the_account_calmly_and_are_audited(client, officer
 
     assert locked.status_code == 429
     assert "Sign-in is paused for this account" in locked.content.decode()
+    assert "try again after 30 minutes" in locked.content.decode()
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() >= 3
     assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT).exists()
     other_client = Client(REMOTE_ADDR="192.0.2.9")
