@@ -23,6 +23,8 @@ def make_user(django_user_model, username, *, role=None, staff=True, superuser=F
         is_superuser=superuser,
         first_name=username.title(),
     )
+    for name in roles.ROLE_PERMISSIONS:  # every role, as the site may move people between them
+        ensure_role(name)
     if role:
         user.groups.add(ensure_role(role))
     return user
