@@ -213,3 +213,13 @@ def test_the_setup_key_comes_from_the_device(officer):
     key = two_factor.manual_key(device).replace(" ", "")
     assert base64.b32decode(key + "=" * (-len(key) % 8)) == device.bin_key
     assert two_factor.pending_device(officer) == device  # a reload shows the same code
+
+
+def test_the_session_cookie_ends_with_the_browser(client, officer):
+    authenticator(officer)
+
+    response = client.post(LOGIN, {"username": "olivia", "password": PASSWORD})
+
+    session_cookie = next(c for name, c in response.cookies.items() if "session" in name)
+    assert session_cookie["expires"] == "" and session_cookie["max-age"] == ""
+    assert session_cookie["httponly"] and session_cookie["samesite"] == "Lax"

@@ -3,6 +3,7 @@ and out again; every sign-in page accessible."""
 
 import base64
 import re
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
@@ -35,6 +36,8 @@ def test_an_administrator_brings_in_an_officer_who_works_then_is_deactivated(
     _, admin_code = authenticator(admin)
     admins = browser.new_context().new_page()
     officers = browser.new_context().new_page()
+    hosts = set()
+    officers.on("request", lambda r: hosts.add(urlsplit(r.url).netloc))
 
     # The administrator signs in with both factors and creates the officer.
     _password_step(admins, live_server, "adam", PASSWORD)
@@ -79,6 +82,7 @@ def test_an_administrator_brings_in_an_officer_who_works_then_is_deactivated(
     admins.get_by_role("button", name="Save", exact=True).click()
     officers.goto(live_server.url + reverse("staff:referrals_referral_changelist"))
     expect(officers).to_have_url(re.compile(r"/staff/login/"))
+    assert hosts == {urlsplit(live_server.url).netloc}  # the QR code is drawn here, not fetched
 
 
 def test_the_lockout_page_is_calm_and_accessible(live_server, page, django_user_model, settings):
