@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from staff.sites import staff_site
 
-from . import casework, journey, roles, sealing, workflow
+from . import casework, journey, retention, roles, sealing, workflow
 from .choices import Priority
 from .models import AuditEvent, Referral
 from .services import REPORTER_STEPS
@@ -138,6 +138,23 @@ class RevealForm(forms.Form):
         max_length=casework.REVEAL_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter your reason"},
+    )
+
+
+class RetainForm(forms.Form):
+    reason = forms.CharField(
+        label="Why must this referral be kept past its retention date?",
+        help_text=f"At least {retention.RETAIN_REASON_MIN} characters. Recorded in the audit log",
+        max_length=1_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter your reason"},
+    )
+    review_on = forms.DateField(
+        label="Review by (YYYY-MM-DD)",
+        error_messages={
+            "required": "Enter the date to review this decision",
+            "invalid": "Enter the date as year-month-day, for example 2027-06-30",
+        },
     )
 
 
@@ -264,6 +281,7 @@ class ReferralAdmin(admin.ModelAdmin):
             path("<int:pk>/status/", wrap(self.status_view), name="referrals_referral_status"),
             path("<int:pk>/assign/", wrap(self.assign_view), name="referrals_referral_assign"),
             path("<int:pk>/notes/", wrap(self.note_view), name="referrals_referral_note"),
+            path("<int:pk>/retain/", wrap(self.retain_view), name="referrals_referral_retain"),
         ]
         return case + super().get_urls()
 
@@ -271,6 +289,14 @@ class ReferralAdmin(admin.ModelAdmin):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
         return self._case(request, self._referral(request, object_id))
+
+    def _purged(self, request, referral):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Referral {referral.reference}",
+            "referral": referral,
+        }
+        return TemplateResponse(request, "admin/referrals/referral/purged.html", context)
 
     def _cannot_open(self, request, referral, error):
         context = {
@@ -296,6 +322,8 @@ class ReferralAdmin(admin.ModelAdmin):
 
     def _case(self, request, referral, *, reporter=None, forms_with_errors=None, status=200):
         user = request.user
+        if referral.purged_at is not None:
+            return self._purged(request, referral)
         try:
             content = casework.open_referral(referral=referral, by=user, request=request)
             notes = casework.read_notes(referral=referral, by=user)
@@ -316,6 +344,7 @@ class ReferralAdmin(admin.ModelAdmin):
             "transition_form": TransitionForm(),
             "note_form": NoteForm(),
             "reveal_form": RevealForm(),
+            "retain_form": RetainForm(),
             "assign_form": AssignForm(),
             **(forms_with_errors or {}),
         }
@@ -338,7 +367,10 @@ class ReferralAdmin(admin.ModelAdmin):
                 "assign_self": roles.can(user, "referrals.assign_to_self")
                 and referral.assigned_to_id != user.pk,
                 "assign_others": roles.can(user, "referrals.assign_to_others"),
+                "retain": roles.can(user, "referrals.retain_referral")
+                and referral.status in workflow.CLOSING,
             },
+            "expires_at": retention.expires_at(referral),
             **forms_,
         }
         return TemplateResponse(
@@ -402,6 +434,26 @@ class ReferralAdmin(admin.ModelAdmin):
         return self._case(
             request, referral, forms_with_errors={"transition_form": form}, status=400
         )
+
+    @method_decorator(sensitive_post_parameters("reason"))
+    def retain_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.retain_referral")
+        form = RetainForm(request.POST)
+        if form.is_valid():
+            try:
+                retention.retain(
+                    referral=referral,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    review_on=form.cleaned_data["review_on"],
+                    request=request,
+                )
+            except retention.RetentionError as refused:
+                self._refused(form, "review_on", refused)
+            else:
+                messages.success(request, "The referral will be kept until the review date.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"retain_form": form}, status=400)
 
     def assign_view(self, request, pk):
         referral = self._post(request, pk, "referrals.assign_to_self")

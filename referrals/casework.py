@@ -68,6 +68,9 @@ def subject_names(*, referrals, by) -> dict[int, str]:
     )
     names = {}
     for pk, reference, envelope in rows:
+        if envelope is None:
+            names[pk] = "(details deleted)"
+            continue
         context = Referral(reference=reference).envelope_context("content_envelope")
         try:
             person = sealing.unseal(envelope, context=context).get("person", {})

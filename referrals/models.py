@@ -33,7 +33,11 @@ class EnvelopeField(models.BinaryField):
 
 class Referral(models.Model):
     # Each sealed field and the part of the context that names it.
-    SEALED_FIELDS = {"content_envelope": "content", "reporter_envelope": "reporter"}
+    SEALED_FIELDS = {
+        "content_envelope": "content",
+        "reporter_envelope": "reporter",
+        "retain_reason_envelope": "retain-reason",
+    }
 
     reference = models.CharField(max_length=14, unique=True, default=new_reference, editable=False)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -55,8 +59,13 @@ class Referral(models.Model):
     )
     due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    content_envelope = EnvelopeField()
+    # Emptied when retention ends (referrals/retention.py); the clear columns stay for statistics.
+    content_envelope = EnvelopeField(null=True, blank=True)
     reporter_envelope = EnvelopeField(null=True, blank=True)
+    # A supervisor's recorded decision to keep a case past its retention date, until a review.
+    retain_until = models.DateField(null=True, blank=True)
+    retain_reason_envelope = EnvelopeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -76,6 +85,7 @@ class Referral(models.Model):
             ("assign_to_others", "Can assign a referral to any Prevent officer"),
             ("add_case_note", "Can add a case note"),
             ("reveal_reporter", "Can reveal a reporter's identity, with a reason"),
+            ("retain_referral", "Can keep a referral past its retention date, with a reason"),
         ]
 
     def __str__(self) -> str:
@@ -131,7 +141,11 @@ class CaseNote(models.Model):
     def __str__(self) -> str:
         return f"note on {self.referral_id}"
 
-    def envelope_context(self) -> str:
+    SEALED_FIELDS = {"body_envelope": "note"}
+    # Rotation reads the referral's reference for the context, in the same query.
+    ENVELOPE_RELATED = ("referral",)
+
+    def envelope_context(self, field: str = "body_envelope") -> str:
         """Bound to its referral and its own id: a note copied elsewhere will not open."""
         return f"referral:{self.referral.reference}:note:{self.id}"
 
@@ -158,6 +172,8 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Set up two-factor"
     TWO_FACTOR_FAILED = "two_factor_failed", "Entered a wrong two-factor code"
     SESSION_EXPIRED = "session_expired", "Signed out by the session time limit"
+    RETAINED = "retained", "Kept a referral past its retention date"
+    PURGED = "purged", "Deleted a referral's details at the end of retention"
 
 
 class AuditEvent(models.Model):

@@ -14,7 +14,7 @@ ACCOUNT_ADMINISTRATOR = "Account administrator"
 
 PREVENT_ROLES = (OFFICER, SUPERVISOR)
 
-# Also frozen into migration 0005 as it was when the roles were created.
+# Frozen into migration 0005 as the roles were created; later migrations add to them.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     OFFICER: (
         "referrals.open_referral",
@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "referrals.add_case_note",
         "referrals.reveal_reporter",
         "referrals.view_auditevent",
+        "referrals.retain_referral",
     ),
     ACCOUNT_ADMINISTRATOR: (
         "auth.view_user",

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from django.db import connection, models, transaction
 
 from . import sealing
-from .models import Referral
+from .models import CaseNote, Referral
 
-# Every model with sealed columns; case notes join this list when they arrive.
-SEALED_MODELS: tuple[type[models.Model], ...] = (Referral,)
+# Every model with sealed columns that may be re-sealed. Audit events are not among them: they
+# are append-only and hash-chained, so a sealed reveal reason stays under the key it was
+# sealed with (docs/keys.md: keep retired private keys for as long as those reasons matter).
+SEALED_MODELS: tuple[type[models.Model], ...] = (Referral, CaseNote)
 
 
 @dataclass
@@ -49,14 +51,17 @@ def rotate(
     newest = keyring.sealing_key.key_id
     report = RotationReport()
     for model in models_:
-        last_pk = 0
+        last_pk = None
+        related = getattr(model, "ENVELOPE_RELATED", ())
         while True:
             with transaction.atomic():
-                rows = list(
-                    model.objects.select_for_update()
-                    .filter(pk__gt=last_pk)
-                    .order_by("pk")[:batch_size]
+                batch = model.objects.select_related(*related).order_by("pk")
+                batch = (
+                    batch.select_for_update(of=("self",)) if related else batch.select_for_update()
                 )
+                if last_pk is not None:
+                    batch = batch.filter(pk__gt=last_pk)
+                rows = list(batch[:batch_size])
                 if not rows:
                     break
                 changed_rows = [row for row in rows if _reseal_row(row, newest, keyring, report)]

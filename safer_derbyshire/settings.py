@@ -229,6 +229,12 @@ PREVENT_TEAM_EMAIL = env("PREVENT_TEAM_EMAIL", default="prevent-team@saferderbys
 # Where the notification's link points: the triage queue on the triage deployment.
 # The staff site (triage queue, accounts, audit log), deliberately not at /admin/.
 STAFF_ADMIN_PATH = env("STAFF_ADMIN_PATH", default="staff/")
+# Years after closure before a referral's details are deleted (purge_expired), by outcome.
+RETENTION_YEARS = {
+    "closed_nfa": env.int("RETENTION_YEARS_NO_FURTHER_ACTION", default=3),
+    "referred_other_services": env.int("RETENTION_YEARS_REFERRED_ELSEWHERE", default=3),
+    "default": env.int("RETENTION_YEARS_OTHER_OUTCOMES", default=6),
+}
 # Working days from arrival to when triage is due (Monday to Friday).
 TRIAGE_DUE_WORKING_DAYS = env.int("TRIAGE_DUE_WORKING_DAYS", default=1)
 TRIAGE_QUEUE_URL = env("TRIAGE_QUEUE_URL", default="http://127.0.0.1:8000/")
