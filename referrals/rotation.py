@@ -55,10 +55,11 @@ def rotate(
         related = getattr(model, "ENVELOPE_RELATED", ())
         while True:
             with transaction.atomic():
-                batch = model.objects.select_related(*related).order_by("pk")
-                batch = (
-                    batch.select_for_update(of=("self",)) if related else batch.select_for_update()
-                )
+                batch = model.objects.order_by("pk")
+                if related:
+                    batch = batch.select_related(*related).select_for_update(of=("self",))
+                else:
+                    batch = batch.select_for_update()
                 if last_pk is not None:
                     batch = batch.filter(pk__gt=last_pk)
                 rows = list(batch[:batch_size])
@@ -85,7 +86,14 @@ def _save_envelopes(model, rows) -> None:
     # Table and column names come from model meta, never from input.
     sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*(getattr(row, f) for f in fields), row.pk] for row in rows])
+        pk_field = model._meta.pk
+        cursor.executemany(
+            sql,
+            [
+                [*(getattr(row, f) for f in fields), pk_field.get_db_prep_value(row.pk, connection)]
+                for row in rows
+            ],
+        )
 
 
 def _reseal_row(row, newest: str, keyring: sealing.Keyring, report: RotationReport) -> bool:
