@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
+from django_tasks_db.models import DBTaskResult
 
 from staff.sites import staff_site
 
@@ -519,3 +520,48 @@ class AuditEventAdmin(admin.ModelAdmin):
     @admin.display(description="Client (keyed hash)")
     def client(self, event):
         return event.client_hash[:12]
+
+
+@admin.register(DBTaskResult, site=staff_site)
+class TaskAdmin(admin.ModelAdmin):
+    """Background work (notification emails) for supervisors to see: waiting, retried, failed.
+    Tasks carry a reference and a priority only."""
+
+    list_display = ["enqueued_at", "task", "reference", "attempt", "status", "run_after", "error"]
+    list_filter = ["status", "task_path"]
+    fields = list_display
+    readonly_fields = list_display
+    ordering = ["-enqueued_at"]
+    actions = None
+    show_full_result_count = False
+
+    def has_view_permission(self, request, obj=None):
+        return roles.can(request.user, "referrals.view_auditevent")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Task")
+    def task(self, result):
+        return result.task_path.rsplit(".", 1)[-1].replace("_", " ")
+
+    @admin.display(description="Reference")
+    def reference(self, result):
+        return result.args_kwargs.get("kwargs", {}).get("reference", "")
+
+    @admin.display(description="Attempt")
+    def attempt(self, result):
+        return result.args_kwargs.get("kwargs", {}).get("attempt", "")
+
+    @admin.display(description="Error")
+    def error(self, result):
+        return result.exception_class_path.rsplit(".", 1)[-1]
