@@ -4,13 +4,15 @@ HTTP only: parse, check the form, call one casework service, render or redirect.
 answer to Prevent roles alone (referrals/roles.py), never to is_superuser.
 """
 
+import csv
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,7 +23,7 @@ from django_tasks_db.models import DBTaskResult
 
 from staff.sites import staff_site
 
-from . import casework, journey, retention, roles, sealing, workflow
+from . import casework, journey, retention, roles, sealing, statistics, workflow
 from .choices import Priority
 from .models import AuditEvent, Referral
 from .services import REPORTER_STEPS
@@ -283,8 +285,29 @@ class ReferralAdmin(admin.ModelAdmin):
             path("<int:pk>/assign/", wrap(self.assign_view), name="referrals_referral_assign"),
             path("<int:pk>/notes/", wrap(self.note_view), name="referrals_referral_note"),
             path("<int:pk>/retain/", wrap(self.retain_view), name="referrals_referral_retain"),
+            path("statistics/", wrap(self.statistics_view), name="referrals_statistics"),
         ]
         return case + super().get_urls()
+
+    change_list_template = "admin/referrals/referral/queue.html"
+
+    def changelist_view(self, request, extra_context=None):
+        can_see = roles.can(request.user, "referrals.view_statistics")
+        return super().changelist_view(request, {**(extra_context or {}), "statistics": can_see})
+
+    def statistics_view(self, request):
+        if not roles.can(request.user, "referrals.view_statistics"):
+            raise PermissionDenied
+        tables = statistics.tables()
+        if request.GET.get("format") == "csv":
+            return _statistics_csv(tables)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Referral statistics",
+            "tables": tables,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/referrals/referral/statistics.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method != "GET":
@@ -565,3 +588,14 @@ class TaskAdmin(admin.ModelAdmin):
     @admin.display(description="Error")
     def error(self, result):
         return result.exception_class_path.rsplit(".", 1)[-1]
+
+
+def _statistics_csv(tables) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="referral-statistics.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["table", "category", "referrals"])
+    for table in tables:
+        for row in table.rows:
+            writer.writerow([table.title, row.label, row.shown])
+    return response

@@ -86,6 +86,7 @@ class Referral(models.Model):
             ("add_case_note", "Can add a case note"),
             ("reveal_reporter", "Can reveal a reporter's identity, with a reason"),
             ("retain_referral", "Can keep a referral past its retention date, with a reason"),
+            ("view_statistics", "Can see referral statistics"),
         ]
 
     def __str__(self) -> str:

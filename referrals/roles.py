@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "referrals.reveal_reporter",
         "referrals.view_auditevent",
         "referrals.retain_referral",
+        "referrals.view_statistics",
     ),
     ACCOUNT_ADMINISTRATOR: (
         "auth.view_user",

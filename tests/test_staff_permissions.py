@@ -35,6 +35,7 @@ def _actions(referral, me, colleague):
         "assign to self": ("post", case_url(referral, "assign"), {"to": me.pk if me else 1}),
         "assign to colleague": ("post", case_url(referral, "assign"), {"to": colleague.pk}),
         "audit log": ("get", reverse("staff:referrals_auditevent_changelist"), None),
+        "statistics": ("get", reverse("staff:referrals_statistics"), None),
         "background tasks": (
             "get",
             reverse("staff:django_tasks_database_dbtaskresult_changelist"),
@@ -82,6 +83,7 @@ EXPECTED = {
             "assign to self",
             "assign to colleague",
             "audit log",
+            "statistics",
             "background tasks",
             "staff accounts",
             *ACCOUNT_ACTIONS,
@@ -98,6 +100,7 @@ EXPECTED = {
         "assign to self": FORBIDDEN,
         "assign to colleague": FORBIDDEN,
         "audit log": FORBIDDEN,
+        "statistics": FORBIDDEN,
         "background tasks": FORBIDDEN,
         "staff accounts": FORBIDDEN,
         "create an account": FORBIDDEN,
@@ -114,6 +117,7 @@ EXPECTED = {
         "assign to self": DONE,
         "assign to colleague": FORBIDDEN,
         "audit log": FORBIDDEN,
+        "statistics": FORBIDDEN,
         "background tasks": FORBIDDEN,
         "staff accounts": FORBIDDEN,
         "create an account": FORBIDDEN,
@@ -130,6 +134,7 @@ EXPECTED = {
         "assign to self": DONE,
         "assign to colleague": DONE,
         "audit log": OK,
+        "statistics": OK,
         "background tasks": OK,
         "staff accounts": FORBIDDEN,
         "create an account": FORBIDDEN,
@@ -146,6 +151,7 @@ EXPECTED = {
         "assign to self": FORBIDDEN,
         "assign to colleague": FORBIDDEN,
         "audit log": OK,
+        "statistics": FORBIDDEN,
         "background tasks": OK,
         "staff accounts": OK,
         "create an account": DONE,
@@ -162,6 +168,7 @@ EXPECTED = {
         "assign to self": FORBIDDEN,
         "assign to colleague": FORBIDDEN,
         "audit log": FORBIDDEN,
+        "statistics": FORBIDDEN,
         "background tasks": FORBIDDEN,
         "staff accounts": FORBIDDEN,
         "create an account": FORBIDDEN,
@@ -204,7 +211,9 @@ def test_the_roles_migration_made_what_roles_py_describes():
     import importlib
 
     created = importlib.import_module("referrals.migrations.0005_roles").ROLE_PERMISSIONS
-    added = importlib.import_module("referrals.migrations.0009_supervisors_retain").ADDED
-    migrated = {role: (*perms, *added.get(role, ())) for role, perms in created.items()}
+    migrated = {role: tuple(perms) for role, perms in created.items()}
+    for later in ("0009_supervisors_retain", "0011_supervisors_statistics"):
+        added = importlib.import_module(f"referrals.migrations.{later}").ADDED
+        migrated = {role: (*perms, *added.get(role, ())) for role, perms in migrated.items()}
 
     assert migrated == roles.ROLE_PERMISSIONS

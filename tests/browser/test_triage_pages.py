@@ -67,6 +67,9 @@ def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
     page.get_by_role("button", name="Reveal identity").click()
     expect(page.get_by_text(REPORTER_NAME)).to_be_visible()
     assert_accessible(page)
+    page.goto(live_server.url + reverse("staff:referrals_statistics"))
+    expect(page.locator("#content-main caption").first).to_have_text("Referrals received by month")
+    assert_accessible(page)
     page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[newest_urgent.pk]))
     assert page.get_by_text(REPORTER_NAME).count() == 0
 
