@@ -8,6 +8,8 @@ scripts/dev-env.sh
 .venv/bin/python manage.py migrate --no-input -v 0
 # Demo staff for each role and a few made-up referrals (development only).
 .venv/bin/python manage.py seed_demo
+# The daily jobs run in the task worker below; book the first one.
+.venv/bin/python manage.py schedule_maintenance
 # The task worker sends notifications (printed to the console in development).
 .venv/bin/python manage.py db_worker &
 worker=$!

@@ -1,0 +1,47 @@
+"""The daily jobs run from the task queue and book their own next run."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from referrals import maintenance, retention
+from referrals.models import AuditAction, AuditEvent
+
+from .staff import submit
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the worker closes its connections
+
+
+def _waiting():
+    return DBTaskResult.objects.filter(
+        task_path=maintenance.daily_maintenance.module_path, status="READY"
+    )
+
+
+def test_scheduling_books_one_run_however_often_it_is_asked(capsys):
+    call_command("schedule_maintenance")
+    call_command("schedule_maintenance")
+
+    assert _waiting().count() == 1
+    assert "Daily maintenance booked." in capsys.readouterr().out
+
+
+def test_a_run_purges_what_has_expired_and_books_tomorrows(settings):
+    expired = submit(status="closed_nfa", closed_at=timezone.now() - timedelta(days=4 * 366))
+    kept = submit()
+    maintenance.ensure_scheduled()
+
+    call_command("db_worker", "--batch", verbosity=0)
+
+    expired.refresh_from_db()
+    kept.refresh_from_db()
+    assert expired.purged_at is not None and kept.purged_at is None
+    assert AuditEvent.objects.filter(action=AuditAction.PURGED).count() == 1
+    done = DBTaskResult.objects.get(status="SUCCESSFUL", task_path__endswith="daily_maintenance")
+    assert done.return_value["purged"] == 1 and done.return_value["audit_ok"] is True
+    following = _waiting().get()
+    assert following.run_after > timezone.now() + timedelta(hours=23)
+    assert retention.due_for_purge() == []
