@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
 
 from safer_derbyshire.contacts import EXIT_PAGE_URL
+from safer_derbyshire.errors import UNAVAILABLE, service_unavailable
 
 from . import journey, journey_state, services, throttle
 
@@ -131,11 +132,14 @@ class CheckAnswersView(OpenOnlyMixin, View):
             return render(request, "referrals/check_answers.html", context)
         if not throttle.allow(request, "send"):
             return render(request, "referrals/too_many.html", status=429)
-        with transaction.atomic():
-            # Sent and forgotten as one: either the referral is stored and the draft gone, or
-            # neither, and the reporter can try again with their answers still there.
-            referral = services.submit_referral(answers=self.answers)
-            journey_state.forget(request)
+        try:
+            with transaction.atomic():
+                # Sent and forgotten as one: either the referral is stored and the draft gone,
+                # or neither, and the reporter can try again with their answers still there.
+                referral = services.submit_referral(answers=self.answers)
+                journey_state.forget(request)
+        except UNAVAILABLE:
+            return service_unavailable(request, not_sent=True)
         # Rendered, not redirected: the reference never appears in the browser's history.
         response = render(
             request,

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     # Answers /healthz before host validation so the container's probe needs no Host header.
     "safer_derbyshire.middleware.HealthCheckMiddleware",
     "safer_derbyshire.logs.RequestIdMiddleware",
+    "safer_derbyshire.errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -1,0 +1,60 @@
+"""When the database fails: a clear page, nothing half-stored, the answers still there."""
+
+import pytest
+from django.db import InternalError, OperationalError
+from django.urls import reverse
+
+from referrals import services
+from referrals.models import JourneyDraft, Referral
+
+from .test_journey import PUBLIC_ANSWERS, walk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        OperationalError("server closed the connection unexpectedly"),
+        OperationalError("could not extend file: No space left on device"),
+        InternalError("cannot execute INSERT in a read-only transaction"),
+    ],
+    ids=["connection lost", "disk full", "read-only"],
+)
+def test_a_send_the_database_refuses_is_not_sent_and_can_be_sent_again(
+    client, monkeypatch, failure
+):
+    walk(client, PUBLIC_ANSWERS)
+    real_submit = services.submit_referral
+
+    def failing(**kwargs):
+        raise failure
+
+    monkeypatch.setattr(services, "submit_referral", failing)
+    response = client.post(reverse("referrals:check"))
+
+    html = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert "Your referral has <strong>not</strong> been sent" in html
+    assert "999" in html and "Traceback" not in html
+    assert not Referral.objects.exists() and JourneyDraft.objects.count() == 1
+
+    monkeypatch.setattr(services, "submit_referral", real_submit)  # the database is back
+    again = client.post(reverse("referrals:check"))
+    assert "Referral sent" in again.content.decode()
+    assert Referral.objects.count() == 1
+
+
+def test_any_page_the_database_fails_under_gets_the_calm_page(client, monkeypatch):
+    from referrals import journey_state
+
+    def down(request):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(journey_state, "load", down)
+
+    response = client.get(reverse("referrals:step", kwargs={"slug": "safety"}))
+
+    assert response.status_code == 503
+    assert "Sorry, the service is having a problem" in response.content.decode()
+    assert "0800 789 321" in response.content.decode()
