@@ -1,0 +1,176 @@
+"""Hostile input to the staff site and the edges of the public one. Each test fails if the
+protection it names is taken away."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from referrals.models import AuditEvent, CaseNote, Referral
+
+from .staff import PASSWORD, authenticator, case_url, make_user, sign_in, submit
+
+pytestmark = pytest.mark.django_db
+
+VALUES = st.one_of(
+    st.text(max_size=200),
+    st.sampled_from(["", "\x00", "received", "closed", "escalated", "-1", "9" * 30, "2027-02-30"]),
+    st.integers().map(str),
+    st.just("x" * 20_000),
+)
+BODIES = st.dictionaries(
+    st.one_of(
+        st.sampled_from(["to", "note", "text", "reason", "review_on", "role", "email", "next"]),
+        st.text(max_size=12),
+    ),
+    st.one_of(VALUES, st.lists(VALUES, max_size=3)),
+    max_size=8,
+)
+ACTIONS = ["reveal", "status", "note", "assign", "retain"]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(action=st.sampled_from(ACTIONS), body=BODIES)
+def test_arbitrary_posts_to_case_actions_never_give_a_server_error(
+    client, supervisor, referral, action, body
+):
+    sign_in(client, supervisor)
+
+    response = client.post(case_url(referral, action), body)
+
+    assert response.status_code < 500, (action, body)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=BODIES)
+def test_arbitrary_posts_to_account_forms_never_give_a_server_error(
+    client, account_admin, officer, body
+):
+    sign_in(client, account_admin)
+
+    created = client.post(reverse("staff:auth_user_add"), body)
+    changed = client.post(reverse("staff:auth_user_change", args=[officer.pk]), body)
+
+    assert created.status_code < 500 and changed.status_code < 500, body
+
+
+def test_staff_posts_need_the_csrf_token(supervisor, referral):
+    browser = Client(enforce_csrf_checks=True)
+    sign_in(browser, supervisor)
+
+    response = browser.post(case_url(referral, "note"), {"text": "Forged from another site"})
+
+    assert response.status_code == 403
+    assert not CaseNote.objects.exists()
+
+
+def test_staff_pages_cannot_be_framed(client, officer, referral):
+    sign_in(client, officer)
+
+    response = client.get(case_url(referral))
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://attacker.example/", "//attacker.example/", "/\\attacker.example", "javascript:x"],
+)
+def test_sign_in_never_sends_people_off_site(client, officer, target):
+    _, code = authenticator(officer)
+    login = reverse("staff:login")
+
+    after_password = client.post(
+        f"{login}?next={target}", {"username": "olivia", "password": PASSWORD, "next": target}
+    )
+    after_code = client.post(reverse("staff:two_factor"), {"code": code(), "next": target})
+
+    for response in (after_password, after_code):
+        assert response.status_code == 302
+        assert response["Location"].startswith("/"), response["Location"]
+        assert not response["Location"].startswith(("//", "/\\"))
+
+
+def test_signing_in_gives_a_new_session_key(client, officer):
+    client.get(reverse("staff:login"))
+    client.session.save()
+    before = client.session.session_key
+
+    client.post(reverse("staff:login"), {"username": "olivia", "password": PASSWORD})
+
+    assert client.session.session_key != before  # a planted session id is worthless
+
+
+def test_an_oversized_body_is_refused_clearly(client):
+    response = client.post(
+        reverse("referrals:step", kwargs={"slug": "safety"}),
+        {"immediate_danger": "x" * (300 * 1024)},
+    )
+
+    assert response.status_code == 400
+    assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../safer_derbyshire/settings.py",
+        "/static/%2e%2e/%2e%2e/etc/passwd",
+        "/share-a-concern/..%2f..%2fetc%2fpasswd/",
+        "/staff/../.env",
+    ],
+)
+def test_path_traversal_finds_nothing(client, path):
+    response = client.get(path)
+
+    assert response.status_code in (302, 400, 404)
+    if response.status_code == 302:  # the staff site's catch-all: sign in first, nothing else
+        assert response["Location"].startswith(reverse("staff:login"))
+    assert b"SECRET_KEY" not in response.content and b"root:" not in response.content
+
+
+def test_a_forged_host_header_is_refused(client):
+    response = client.get("/", HTTP_HOST="attacker.example")
+
+    assert response.status_code == 400
+
+
+def test_references_cannot_be_enumerated_from_outside(client):
+    real = submit()
+
+    known = client.get(f"/share-a-concern/{real.reference}/")
+    unknown = client.get("/share-a-concern/ACDE-FGHJ-KMNP/")
+
+    assert known.status_code == unknown.status_code == 404
+
+    def page(response):  # the CSP nonce is random per response; nothing else may differ
+        return re.sub(rb'nonce="[^"]+"', b"", response.content)
+
+    assert page(known) == page(unknown)  # same page either way: nothing to learn
+
+
+def test_a_staff_member_cannot_reach_a_case_by_guessing_ids_without_a_role(
+    client, django_user_model
+):
+    referral = submit()
+    outsider = make_user(django_user_model, "ian")
+    sign_in(client, outsider)
+
+    existing = client.get(case_url(referral))
+    missing = client.get(reverse("staff:referrals_referral_change", args=[referral.pk + 999]))
+
+    assert existing.status_code == missing.status_code == 403
+    assert not AuditEvent.objects.filter(reference=referral.reference).exists()
+    assert Referral.objects.count() == 1
