@@ -31,6 +31,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from referrals import roles, sealing, workflow  # noqa: E402
 from referrals.choices import District, Priority  # noqa: E402
@@ -120,6 +122,11 @@ def main():
         officer.groups.add(Group.objects.get(name=roles.OFFICER))
         client = Client()
         client.force_login(officer)
+        # Both factors, as the staff site requires.
+        device, _ = TOTPDevice.objects.get_or_create(user=officer, name="bench", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
         queue = reverse("staff:referrals_referral_changelist")
         results = {}
         seeded = 0

@@ -277,6 +277,8 @@ LOGGING = {
         # Request bodies never reach the log; 4xx noise from scanners is kept at WARNING.
         "django.request": {"level": "WARNING"},
         "django.security.DisallowedHost": {"level": "ERROR"},
+        # django-axes narrates every sign-in at INFO; failures and lockouts are audited anyway.
+        "axes": {"level": "WARNING"},
     },
 }
 
