@@ -1,10 +1,14 @@
-"""The daily jobs, scheduled in the task queue itself (django.tasks + django-tasks-db), so the
+"""Scheduled jobs, kept in the task queue itself (django.tasks + django-tasks-db), so the
 worker that sends notifications also runs them and no separate scheduler is needed.
 
-Each run purges expired referrals, forgets stale journey drafts, checks the audit chain, and
-books the next run a day later. `manage.py schedule_maintenance` (run at every start) books a
-first run when none is waiting; running twice by accident is harmless, as every job is
-idempotent.
+- Every few minutes: put back in the queue any task whose worker died while running it
+  (django-tasks-db leaves such a task "running" for ever), so a notification is sent at least
+  once even if a worker is killed mid-send.
+- Daily: purge expired referrals, forget stale journey drafts, check the audit chain.
+
+Each run books its next run unless one is already waiting, so repeated starts never multiply
+them. `manage.py schedule_maintenance` (run before every worker and web start) recovers stale
+tasks at once and books any job that has no run waiting. Every job is idempotent.
 """
 
 import logging
@@ -19,6 +23,9 @@ from . import audit, journey_state, retention
 logger = logging.getLogger(__name__)
 
 EVERY = timedelta(days=1)
+OFTEN = timedelta(minutes=5)
+# A notification takes seconds; a task "running" this long has lost its worker.
+STALE_AFTER = timedelta(minutes=10)
 
 
 @task
@@ -31,15 +38,43 @@ def daily_maintenance() -> dict:
     checked, broken = audit.verify()
     if broken is not None:
         logger.error("Audit trail broken at event %s: it %s", broken.event_id, broken.reason)
-    daily_maintenance.using(run_after=timezone.now() + EVERY).enqueue()
+    _book(daily_maintenance, after=EVERY)
     return {"purged": purged, "drafts": drafts, "audit_checked": checked, "audit_ok": not broken}
 
 
+@task
+def recover_stale_tasks() -> int:
+    recovered = requeue_stale()
+    _book(recover_stale_tasks, after=OFTEN)
+    return recovered
+
+
+def requeue_stale(now=None) -> int:
+    """Put tasks whose worker died mid-run back in the queue (at least once delivery)."""
+    now = now or timezone.now()
+    recovered = DBTaskResult.objects.filter(
+        status="RUNNING", started_at__lt=now - STALE_AFTER
+    ).update(status="READY", run_after=now, started_at=None)
+    if recovered:
+        logger.warning("Put %s task(s) back in the queue after their worker stopped", recovered)
+    return recovered
+
+
+def _waiting(job) -> bool:
+    return DBTaskResult.objects.filter(task_path=job.module_path, status="READY").exists()
+
+
+def _book(job, *, after) -> None:
+    if not _waiting(job):
+        job.using(run_after=timezone.now() + after).enqueue()
+
+
 def ensure_scheduled() -> bool:
-    """Book a run now unless one is already waiting. True if one was booked."""
-    waiting = DBTaskResult.objects.filter(
-        task_path=daily_maintenance.module_path, status="READY"
-    ).exists()
-    if not waiting:
-        daily_maintenance.enqueue()
-    return not waiting
+    """Recover stale tasks, and book each job that has no run waiting. True if any was booked."""
+    requeue_stale()
+    booked = False
+    for job in (recover_stale_tasks, daily_maintenance):
+        if not _waiting(job):
+            job.enqueue()
+            booked = True
+    return booked

@@ -26,7 +26,8 @@ def test_scheduling_books_one_run_however_often_it_is_asked(capsys):
     call_command("schedule_maintenance")
 
     assert _waiting().count() == 1
-    assert "Daily maintenance booked." in capsys.readouterr().out
+    assert DBTaskResult.objects.filter(task_path__endswith="recover_stale_tasks").count() == 1
+    assert "Scheduled jobs booked." in capsys.readouterr().out
 
 
 def test_a_run_purges_what_has_expired_and_books_tomorrows(settings):
@@ -44,4 +45,41 @@ def test_a_run_purges_what_has_expired_and_books_tomorrows(settings):
     assert done.return_value["purged"] == 1 and done.return_value["audit_ok"] is True
     following = _waiting().get()
     assert following.run_after > timezone.now() + timedelta(hours=23)
+    assert (
+        DBTaskResult.objects.filter(
+            task_path__endswith="recover_stale_tasks", status="READY"
+        ).count()
+        == 1
+    )  # the frequent job booked its own next run, once
     assert retention.due_for_purge() == []
+
+
+def test_a_notification_whose_worker_died_mid_send_is_sent_after_all(settings):
+    from django.core import mail
+
+    settings.PREVENT_TEAM_EMAIL = "prevent@example.org"
+    referral = submit()
+    task = DBTaskResult.objects.get(task_path__endswith="send_new_referral_email")
+    # The worker claimed it, then was killed: django-tasks-db leaves it "running" for ever.
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(minutes=11)
+    )
+    call_command("db_worker", "--batch", verbosity=0)
+    assert mail.outbox == []  # nothing picks it up on its own
+
+    call_command("schedule_maintenance")  # as at every worker start, and every few minutes
+    call_command("db_worker", "--batch", verbosity=0)
+
+    sent = [m for m in mail.outbox if referral.reference in m.subject]
+    assert len(sent) == 1
+
+
+def test_a_task_still_running_on_a_live_worker_is_left_alone():
+    submit()
+    task = DBTaskResult.objects.get(task_path__endswith="send_new_referral_email")
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(minutes=2)
+    )
+
+    assert maintenance.requeue_stale() == 0
+    assert DBTaskResult.objects.get(pk=task.pk).status == "RUNNING"

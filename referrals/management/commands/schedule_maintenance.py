@@ -4,8 +4,11 @@ from referrals import maintenance
 
 
 class Command(BaseCommand):
-    help = "Book the daily maintenance task (purge, stale drafts, audit check) if none is waiting."
+    help = (
+        "Put tasks left running by a stopped worker back in the queue, and book the scheduled "
+        "jobs (stale-task recovery, daily purge and audit check) that have no run waiting."
+    )
 
     def handle(self, *args, **options):
         booked = maintenance.ensure_scheduled()
-        self.stdout.write("Daily maintenance booked." if booked else "Daily maintenance is booked.")
+        self.stdout.write("Scheduled jobs booked." if booked else "Scheduled jobs already booked.")
