@@ -1,4 +1,18 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.validators import MaxLengthValidator
+
+
+class StaffLoginForm(AdminAuthenticationForm):
+    """The admin's sign-in form, refusing over-long usernames before anything is looked up
+    (Django sets only the widget's maxlength; django-axes would then fail to record them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.fields["username"].max_length)
+        )
+        self.fields["password"].validators.append(MaxLengthValidator(4096))
 
 
 class CodeForm(forms.Form):

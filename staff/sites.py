@@ -7,12 +7,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from .forms import StaffLoginForm
+
 
 class StaffAdminSite(admin.AdminSite):
     site_header = "Safer Derbyshire: Prevent triage"
     site_title = "Prevent triage"
     index_title = "Staff site"
     site_url = None  # no link from the staff site back to the public one
+    login_form = StaffLoginForm
 
     def has_permission(self, request):
         user = request.user

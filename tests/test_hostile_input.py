@@ -174,3 +174,36 @@ def test_a_staff_member_cannot_reach_a_case_by_guessing_ids_without_a_role(
     assert existing.status_code == missing.status_code == 403
     assert not AuditEvent.objects.filter(reference=referral.reference).exists()
     assert Referral.objects.count() == 1
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=BODIES, field_values=st.tuples(VALUES, VALUES))
+def test_arbitrary_posts_to_the_sign_in_pages_never_give_a_server_error(
+    officer, body, field_values
+):
+    browser = Client()
+    username, password = field_values
+    signed = browser.post(
+        reverse("staff:login"), {**body, "username": username, "password": password}
+    )
+    browser.force_login(officer)  # password accepted, second factor not yet
+    code = browser.post(reverse("staff:two_factor"), {**body, "code": username})
+    enrol = browser.post(reverse("staff:two_factor_enrol"), {**body, "code": password})
+    link = browser.post(reverse("staff:set_password", args=["MQ", "set-password"]), body)
+
+    for response in (signed, code, enrol, link):
+        assert response.status_code < 500, body
+
+
+def test_an_over_long_username_is_refused_without_an_error(client):
+    # Found by the fuzzing above: django-axes could not record a 300-character username.
+    response = client.post(reverse("staff:login"), {"username": "u" * 300, "password": "x"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode() or (
+        "at most 150 characters" in response.content.decode()
+    )
