@@ -14,6 +14,7 @@ tasks at once and books any job that has no run waiting. Every job is idempotent
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -24,8 +25,6 @@ logger = logging.getLogger(__name__)
 
 EVERY = timedelta(days=1)
 OFTEN = timedelta(minutes=5)
-# A notification takes seconds; a task "running" this long has lost its worker.
-STALE_AFTER = timedelta(minutes=10)
 
 
 @task
@@ -52,8 +51,10 @@ def recover_stale_tasks() -> int:
 def requeue_stale(now=None) -> int:
     """Put tasks whose worker died mid-run back in the queue (at least once delivery)."""
     now = now or timezone.now()
+    # A notification takes seconds (EMAIL_TIMEOUT caps a stuck one); longer means no worker.
+    stale_after = timedelta(minutes=settings.TASK_STALE_MINUTES)
     recovered = DBTaskResult.objects.filter(
-        status="RUNNING", started_at__lt=now - STALE_AFTER
+        status="RUNNING", started_at__lt=now - stale_after
     ).update(status="READY", run_after=now, started_at=None)
     if recovered:
         logger.warning("Put %s task(s) back in the queue after their worker stopped", recovered)

@@ -216,19 +216,16 @@ _smtp_options = {
     "use_tls": "EMAIL_USE_TLS",
     "use_ssl": "EMAIL_USE_SSL",
 }
-MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {
-            option: _email[key]
-            for option, key in _smtp_options.items()
-            if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") and _email.get(key)
-        },
-    }
-}
+_mail_options = {}
+if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    _mail_options = {opt: _email[key] for opt, key in _smtp_options.items() if _email.get(key)}
+    # A mail server that stops answering must not hold the worker for ever.
+    _mail_options["timeout"] = env.int("EMAIL_TIMEOUT", default=30)
+elif _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+    _mail_options = {"file_path": _email["EMAIL_FILE_PATH"]}
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}
 # The Prevent team's shared inbox, told only that a referral arrived (reference and priority).
 PREVENT_TEAM_EMAIL = env("PREVENT_TEAM_EMAIL", default="prevent-team@saferderbyshire.invalid")
-# Where the notification's link points: the triage queue on the triage deployment.
 # The staff site (triage queue, accounts, audit log), deliberately not at /admin/.
 STAFF_ADMIN_PATH = env("STAFF_ADMIN_PATH", default="staff/")
 # Years after closure before a referral's details are deleted (purge_expired), by outcome.
@@ -239,7 +236,10 @@ RETENTION_YEARS = {
 }
 # Working days from arrival to when triage is due (Monday to Friday).
 TRIAGE_DUE_WORKING_DAYS = env.int("TRIAGE_DUE_WORKING_DAYS", default=1)
+# Where the notification's link points: the triage queue on the triage deployment.
 TRIAGE_QUEUE_URL = env("TRIAGE_QUEUE_URL", default="http://127.0.0.1:8000/")
+# A task "running" this long has lost its worker and goes back in the queue (maintenance.py).
+TASK_STALE_MINUTES = env.float("TASK_STALE_MINUTES", default=10)
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),

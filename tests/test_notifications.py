@@ -88,3 +88,17 @@ def test_a_backend_outside_the_database_is_called_only_after_commit(
     assert mail.outbox == []
     callbacks[0]()
     assert len(mail.outbox) == 1
+
+
+def test_a_silent_mail_server_cannot_hold_the_worker_for_ever():
+    import os
+
+    from .conftest import run_manage
+
+    env = {**os.environ, "DJANGO_IGNORE_DOTENV": "1", "EMAIL_URL": "smtp://mail.example:25"}
+    code = "from django.conf import settings; print(settings.MAILERS['default']['OPTIONS'])"
+
+    result = run_manage("shell", "-c", code, env=env)
+
+    assert "'timeout': 30" in result.stdout, result.stderr
+    assert "'host': 'mail.example'" in result.stdout
