@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (Django is set up before the imports that need it)
 """PostgreSQL stopped and restarted in the middle of submissions, under gunicorn.
 
 Prints figures; asserts nothing, but says plainly if a referral was lost. Run by `make bench`,
@@ -10,6 +11,7 @@ the database is back. Nothing may be half-stored, and the site must recover with
 
 import os
 import shlex
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,8 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safer_derbyshire.settings")
 
+import django
+
+django.setup()
+
 from django.core.management import call_command
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from benchmarks.journey import Reporter, free_port, start_gunicorn
 from referrals import sealing
@@ -83,6 +90,79 @@ def outage(pg_dir: Path, started: threading.Event):
     time.sleep(OUTAGE_SECONDS)
     _pg_ctl(pg_dir, binary, "-w", "-o", " ".join(shlex.quote(o) for o in options), "start")
     return time.perf_counter() - down_at
+
+
+def _silent_mail_server():
+    """A mail server that accepts connections and never says a word: a send hangs on it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held = []
+
+    def accept():
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener
+
+
+def worker_killed(env: dict, references: set) -> None:
+    """Kill the task worker (SIGKILL) while it is sending, start it again, and count the emails:
+    every referral must be notified at least once."""
+    silent = _silent_mail_server()
+    port = silent.getsockname()[1]
+    worker_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "safer_derbyshire.settings",
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "EMAIL_TIMEOUT": "120",
+    }
+    root = Path(__file__).resolve().parent.parent
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker"],
+        cwd=root,
+        env=worker_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    running = 0
+    while time.monotonic() < deadline and not running:
+        time.sleep(0.2)
+        running = DBTaskResult.objects.filter(status="RUNNING").count()
+    worker.kill()  # SIGKILL: no chance to tidy up
+    worker.wait()
+    silent.close()
+    connection.close()
+    stuck = DBTaskResult.objects.filter(status="RUNNING").count()
+
+    outbox = Path(tempfile.mkdtemp(prefix="bench-mail-"))
+    restart_env = {
+        **worker_env,
+        "EMAIL_URL": f"filemail:///{outbox}",  # four slashes in all: an absolute path
+        "TASK_STALE_MINUTES": "0",  # the killed worker is known dead here; no need to wait
+    }
+    for command in (["schedule_maintenance"], ["db_worker", "--batch"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=root,
+            env=restart_env,
+            check=True,
+            capture_output=True,
+        )
+    mail = "".join(p.read_text() for p in outbox.iterdir())
+    notified = {ref: mail.count(f"Reference: {ref}") for ref in references}
+    missing = [ref for ref, n in notified.items() if n == 0]
+    twice = sum(1 for n in notified.values() if n > 1)
+    print(
+        f"worker killed (SIGKILL) with {stuck} notification(s) mid-send; after restart "
+        f"{len(references) - len(missing)} of {len(references)} referrals notified "
+        f"({twice} twice): {'none lost' if not missing else f'{len(missing)} NOT NOTIFIED'}"
+    )
 
 
 def send(reporter: Reporter):
@@ -187,6 +267,7 @@ def main():
         if not lost and not phantom and not unreadable
         else "REFERRALS LOST OR HALF-STORED"
     )
+    worker_killed(env, confirmed)
 
 
 if __name__ == "__main__":
