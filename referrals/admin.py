@@ -30,6 +30,28 @@ from .services import REPORTER_STEPS
 from .working_time import describe_age
 
 
+class RoleReadOnlyAdmin(admin.ModelAdmin):
+    """Seen by those whose role holds `view_permission` (never by is_superuser alone);
+    changed by nobody through the admin."""
+
+    view_permission = ""
+
+    def has_view_permission(self, request, obj=None):
+        return roles.can(request.user, self.view_permission)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = "due"
     parameter_name = "due"
@@ -170,7 +192,7 @@ class AssignForm(forms.Form):
 
 
 @admin.register(Referral, site=staff_site)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(RoleReadOnlyAdmin):
     list_display = [
         "reference",
         "subject",
@@ -203,20 +225,7 @@ class ReferralAdmin(admin.ModelAdmin):
     actions = None
 
     # Only the Prevent roles see referrals; nobody edits them through a form.
-    def has_view_permission(self, request, obj=None):
-        return roles.can(request.user, "referrals.open_referral")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    view_permission = "referrals.open_referral"
 
     def get_changelist(self, request, **kwargs):
         return QueuePage
@@ -515,7 +524,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent, site=staff_site)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(RoleReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "reference", "detail", "client"]
     list_filter = ["action", ("at", admin.DateFieldListFilter)]
     search_fields = ["reference", "actor_label"]
@@ -525,20 +534,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = None
 
-    def has_view_permission(self, request, obj=None):
-        return roles.can(request.user, "referrals.view_auditevent")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    view_permission = "referrals.view_auditevent"
 
     @admin.display(description="Client (keyed hash)")
     def client(self, event):
@@ -546,7 +542,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(DBTaskResult, site=staff_site)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(RoleReadOnlyAdmin):
     """Background work (notification emails) for supervisors to see: waiting, retried, failed.
     Tasks carry a reference and a priority only."""
 
@@ -558,20 +554,7 @@ class TaskAdmin(admin.ModelAdmin):
     actions = None
     show_full_result_count = False
 
-    def has_view_permission(self, request, obj=None):
-        return roles.can(request.user, "referrals.view_auditevent")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    view_permission = "referrals.view_auditevent"
 
     @admin.display(description="Task")
     def task(self, result):

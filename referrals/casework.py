@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -25,11 +24,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class CaseworkError(Exception):
     """Refused, with a message for the officer."""
-
-
-def _require(user, permission: str) -> None:
-    if not roles.can(user, permission):
-        raise PermissionDenied
 
 
 def _clean_text(text: str, *, what: str, minimum: int, maximum: int) -> str:
@@ -52,7 +46,7 @@ def _unseal(referral: Referral, field: str) -> dict:
 @sensitive_variables("content")
 def open_referral(*, referral: Referral, by, request=None) -> dict:
     """The referral's content (never the reporter). Every open is audited."""
-    _require(by, "referrals.open_referral")
+    roles.require(by, "referrals.open_referral")
     audit.record(action=AuditAction.OPEN, actor=by, reference=referral.reference, request=request)
     content = _unseal(referral, "content_envelope")
     return content
@@ -62,7 +56,7 @@ def open_referral(*, referral: Referral, by, request=None) -> dict:
 def subject_names(*, referrals, by) -> dict[int, str]:
     """The person's name for each referral on one queue page, fetched and opened together
     (the queue itself leaves the envelopes out of its sorting query)."""
-    _require(by, "referrals.open_referral")
+    roles.require(by, "referrals.open_referral")
     rows = Referral.objects.filter(pk__in=[r.pk for r in referrals]).values_list(
         "pk", "reference", "content_envelope"
     )
@@ -87,7 +81,7 @@ def subject_names(*, referrals, by) -> dict[int, str]:
 def reveal_reporter(*, referral: Referral, by, reason: str, request=None) -> dict:
     """Open the reporter envelope for one response; the reveal and its reason are audited
     first (the reason sealed, as it may name people)."""
-    _require(by, "referrals.reveal_reporter")
+    roles.require(by, "referrals.reveal_reporter")
     reason = _clean_text(
         reason, what="reason", minimum=REVEAL_REASON_MIN, maximum=REVEAL_REASON_MAX
     )
@@ -107,7 +101,7 @@ def reveal_reporter(*, referral: Referral, by, reason: str, request=None) -> dic
 def change_status(*, referral: Referral, to: str, by, note: str = "", request=None) -> Referral:
     """Move a referral on, if the workflow allows it from where it is now. An outcome needs
     a note explaining the decision; closing sets the date retention counts from."""
-    _require(by, "referrals.change_status")
+    roles.require(by, "referrals.change_status")
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         if not workflow.is_allowed(current.status, to):
@@ -136,7 +130,7 @@ def change_status(*, referral: Referral, to: str, by, note: str = "", request=No
 
 def assign(*, referral: Referral, to, by, request=None) -> Referral:
     """Officers may take a referral; supervisors may give it to any Prevent officer."""
-    _require(by, "referrals.assign_to_self" if to == by else "referrals.assign_to_others")
+    roles.require(by, "referrals.assign_to_self" if to == by else "referrals.assign_to_others")
     if not roles.prevent_staff().filter(pk=to.pk).exists():
         raise CaseworkError("Referrals can only be assigned to Prevent officers")
     with transaction.atomic():
@@ -154,7 +148,7 @@ def assign(*, referral: Referral, to, by, request=None) -> Referral:
 
 @sensitive_variables("text")
 def add_note(*, referral: Referral, by, text: str, request=None) -> CaseNote:
-    _require(by, "referrals.add_case_note")
+    roles.require(by, "referrals.add_case_note")
     with transaction.atomic():
         return _store_note(referral=referral, by=by, text=text, request=request)
 
@@ -179,7 +173,7 @@ class OpenedNote:
 @sensitive_variables("text")
 def read_notes(*, referral: Referral, by) -> list[OpenedNote]:
     """The case notes, oldest first; part of opening the referral (already audited)."""
-    _require(by, "referrals.open_referral")
+    roles.require(by, "referrals.open_referral")
     notes = []
     for note in referral.notes.select_related("author", "referral"):
         text = sealing.unseal(note.body_envelope, context=note.envelope_context())["text"]

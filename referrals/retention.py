@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -93,8 +92,7 @@ def purge(referral: Referral, *, now: datetime.datetime | None = None) -> None:
 @sensitive_variables("reason")
 def retain(*, referral: Referral, by, reason: str, review_on: datetime.date, request=None) -> None:
     """Keep a closed referral past its date until `review_on`, with the reason recorded."""
-    if not roles.can(by, "referrals.retain_referral"):
-        raise PermissionDenied
+    roles.require(by, "referrals.retain_referral")
     reason = (reason or "").strip()
     if len(reason) < RETAIN_REASON_MIN:
         raise RetentionError(f"Give a reason of at least {RETAIN_REASON_MIN} characters")

@@ -7,6 +7,7 @@ groups alone, and `is_superuser` counts for nothing.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 
 OFFICER = "Prevent officer"
 SUPERVISOR = "Prevent supervisor"
@@ -58,6 +59,12 @@ def permissions(user) -> frozenset[str]:
 
 def can(user, permission: str) -> bool:
     return permission in permissions(user)
+
+
+def require(user, permission: str) -> None:
+    """For services: refuse at the action itself, whatever the view showed."""
+    if not can(user, permission):
+        raise PermissionDenied
 
 
 def prevent_staff():

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -24,11 +23,6 @@ from . import two_factor
 
 class AccountError(Exception):
     """Refused, with a message for the account administrator."""
-
-
-def _require(user, permission: str) -> None:
-    if not roles.can(user, permission):
-        raise PermissionDenied
 
 
 def role_of(user) -> str:
@@ -70,7 +64,7 @@ def _keep_an_administrator(account, *, losing: bool) -> None:
 def create_staff(*, by, account, role: str, request) -> None:
     """Save a new staff member (an unsaved user with names and work email) with a role and
     no password; they are sent a one-time link to choose one."""
-    _require(by, "auth.add_user")
+    roles.require(by, "auth.add_user")
     check_role_change(by=by, account=account, role=role)
     account.email = account.email.strip().lower()
     account.username = account.email
@@ -115,7 +109,7 @@ def send_set_password_link(*, account, request) -> None:
 
 @transaction.atomic
 def change_role(*, by, account, role: str, request) -> None:
-    _require(by, "auth.change_user")
+    roles.require(by, "auth.change_user")
     previous = role_of(account)
     if previous == role:
         return
@@ -131,7 +125,7 @@ def change_role(*, by, account, role: str, request) -> None:
 
 @transaction.atomic
 def set_active(*, by, account, active: bool, request) -> None:
-    _require(by, "auth.change_user")
+    roles.require(by, "auth.change_user")
     if account.is_active == active:
         return
     if not active:
@@ -161,7 +155,7 @@ def end_sessions(account) -> int:
 
 @transaction.atomic
 def reset_two_factor(*, by, account, request) -> None:
-    _require(by, "auth.change_user")
+    roles.require(by, "auth.change_user")
     two_factor.reset(user=account)
     end_sessions(account)
     audit.record(
@@ -177,14 +171,14 @@ def is_locked(account) -> bool:
 
 @transaction.atomic
 def unlock(*, by, account, request) -> None:
-    _require(by, "auth.change_user")
+    roles.require(by, "auth.change_user")
     axes_reset(username=account.username)
     audit.record(action=AuditAction.UNLOCKED, actor=by, detail=account.username, request=request)
 
 
 @transaction.atomic
 def resend_link(*, by, account, request) -> None:
-    _require(by, "auth.change_user")
+    roles.require(by, "auth.change_user")
     if account.has_usable_password():
         raise AccountError("This person has already set a password")
     transaction.on_commit(lambda: send_set_password_link(account=account, request=request))
