@@ -30,5 +30,6 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
-# No access log: request lines would record reporters' addresses. The app logs JSON lines.
-CMD ["gunicorn", "safer_derbyshire.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--forwarded-allow-ips", "*"]
+# gunicorn.conf.py holds the settings (3 sync workers, no access log); run it behind the
+# buffering proxy in deploy/nginx.
+CMD ["gunicorn", "safer_derbyshire.wsgi:application"]

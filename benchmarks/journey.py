@@ -290,7 +290,7 @@ def page_sizes(port):
 
     executable = shutil.which("chromium")
     if executable is None:
-        print("page sizes: skipped, Chromium is not installed (scripts/chromium.sh)")
+        print("page sizes: skipped, Chromium is not installed (scripts/system-packages.sh)")
         return
     base = f"http://127.0.0.1:{port}"
     pages = [("start", "/share-a-concern/"), ("before-you-start", None)]

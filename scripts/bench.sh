@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh
 scripts/build-assets.sh
-scripts/chromium.sh
+scripts/system-packages.sh
 export DJANGO_IGNORE_DOTENV=1 DEBUG=0 SECRET_KEY="bench-only" ALLOWED_HOSTS="localhost,127.0.0.1"
 export SECURE_SSL_REDIRECT=0
 

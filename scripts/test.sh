@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 scripts/venv.sh
 scripts/build-assets.sh
-scripts/chromium.sh
+scripts/system-packages.sh
 
 echo "== ruff"
 .venv/bin/ruff check .

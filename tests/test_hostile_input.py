@@ -4,7 +4,9 @@ protection it names is taken away."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -147,18 +149,41 @@ def test_a_forged_host_header_is_refused(client):
     assert response.status_code == 400
 
 
+def referral_lookups(queries):
+    """Queries that read the referrals table: the only way timing could depend on a reference."""
+    return [q["sql"] for q in queries if Referral._meta.db_table in q["sql"]]
+
+
 def test_references_cannot_be_enumerated_from_outside(client):
     real = submit()
 
-    known = client.get(f"/share-a-concern/{real.reference}/")
-    unknown = client.get("/share-a-concern/ACDE-FGHJ-KMNP/")
+    with CaptureQueriesContext(connection) as queries:
+        known = client.get(f"/share-a-concern/{real.reference}/")
+        unknown = client.get("/share-a-concern/ACDE-FGHJ-KMNP/")
 
     assert known.status_code == unknown.status_code == 404
+    # Nothing looks a reference up, so neither the time taken nor the page can differ.
+    assert referral_lookups(queries) == []
 
     def page(response):  # the CSP nonce is random per response; nothing else may differ
         return re.sub(rb'nonce="[^"]+"', b"", response.content)
 
     assert page(known) == page(unknown)  # same page either way: nothing to learn
+
+
+def test_a_signed_out_visitor_learns_nothing_from_guessing_case_ids(client):
+    referral = submit()
+    missing_id = referral.pk + 999
+
+    with CaptureQueriesContext(connection) as queries:
+        existing = client.get(case_url(referral))
+        missing = client.get(reverse("staff:referrals_referral_change", args=[missing_id]))
+
+    assert existing.status_code == missing.status_code == 302
+    assert existing["Location"].replace(str(referral.pk), "N") == missing["Location"].replace(
+        str(missing_id), "N"
+    )
+    assert referral_lookups(queries) == []
 
 
 def test_a_staff_member_cannot_reach_a_case_by_guessing_ids_without_a_role(
@@ -168,10 +193,12 @@ def test_a_staff_member_cannot_reach_a_case_by_guessing_ids_without_a_role(
     outsider = make_user(django_user_model, "ian")
     sign_in(client, outsider)
 
-    existing = client.get(case_url(referral))
-    missing = client.get(reverse("staff:referrals_referral_change", args=[referral.pk + 999]))
+    with CaptureQueriesContext(connection) as queries:
+        existing = client.get(case_url(referral))
+        missing = client.get(reverse("staff:referrals_referral_change", args=[referral.pk + 999]))
 
     assert existing.status_code == missing.status_code == 403
+    assert referral_lookups(queries) == []  # refused before any lookup: no timing difference
     assert not AuditEvent.objects.filter(reference=referral.reference).exists()
     assert Referral.objects.count() == 1
 

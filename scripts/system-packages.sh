@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Makes sure the Debian packages the tests drive are installed: Chromium for the browser tests
+# (Playwright cannot download its own browser here) and nginx, the proxy the slow-client tests
+# put in front of gunicorn. Installs them with apt-get when running as root.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing ${need[*]} for the tests (apt-get)..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "The tests need: sudo apt-get install ${need[*]}" >&2
+  exit 1
+fi
