@@ -105,6 +105,47 @@ def test_sign_in_never_sends_people_off_site(client, officer, target):
         assert not response["Location"].startswith(("//", "/\\"))
 
 
+def assert_no_smuggled_header(response):
+    for name, value in response.items():
+        assert "\r" not in value and "\n" not in value, (name, value)
+        assert "injected" not in name.lower()
+    assert "injected" not in response.cookies
+
+
+@pytest.mark.parametrize(
+    "target", ["/staff/\r\nSet-Cookie: injected=1", "/staff/%0d%0aSet-Cookie:%20injected=1"]
+)
+def test_line_breaks_cannot_smuggle_headers_into_the_sign_in_redirect(client, officer, target):
+    _, code = authenticator(officer)
+    login = reverse("staff:login")
+
+    after_password = client.post(
+        login, {"username": "olivia", "password": PASSWORD, "next": target}
+    )
+    after_code = client.post(reverse("staff:two_factor"), {"code": code(), "next": target})
+
+    for response in (after_password, after_code):
+        assert response.status_code == 302
+        assert_no_smuggled_header(response)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        # Each is answered with a redirect that carries the address on: where a line break
+        # would do harm if it got through.
+        "/share-a-concern?x=%0D%0ASet-Cookie:%20injected=1",
+        "/staff?x=%0d%0aSet-Cookie:injected=1",
+        "/share-a-concern/exit/?next=%0D%0ASet-Cookie:injected=1",
+    ],
+)
+def test_line_breaks_in_an_address_cannot_smuggle_headers(client, path):
+    response = client.get(path)
+
+    assert response.status_code in (301, 302)
+    assert_no_smuggled_header(response)
+
+
 def test_signing_in_gives_a_new_session_key(client, officer):
     client.get(reverse("staff:login"))
     client.session.save()
