@@ -8,6 +8,7 @@ them over loopback, and would fail if the proxy stopped buffering or stopped tim
 
 import re
 import time
+from http.client import HTTPConnection
 
 import pytest
 
@@ -93,3 +94,27 @@ def test_neither_server_logs_an_address_or_a_query_and_both_share_a_request_id(p
         assert reporter not in lines
         assert "Hussain" not in lines
     assert "GET /" not in gunicorn_lines  # gunicorn keeps no access log of its own
+
+
+def test_the_proxy_keeps_a_reporters_answers_off_its_disk(proxy):
+    port, access_log = proxy
+    error_log = access_log.parent / "error.log"
+    before = error_log.read_text() if error_log.exists() else ""
+    answers = b"concern=" + b"x" * 200_000  # far beyond nginx's default 16 KB in memory
+
+    conn = HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request(
+        "POST",
+        "/share-a-concern/",
+        body=answers,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+
+    assert response.status < 500
+    time.sleep(0.5)
+    logged = error_log.read_text()[len(before) :] if error_log.exists() else ""
+    # nginx warns each time it spools a body or a page to a temporary file.
+    assert "temporary file" not in logged
