@@ -92,6 +92,17 @@ def verify(batch_size: int = 2000) -> tuple[int, BrokenLink | None]:
     return checked, None
 
 
+def head() -> AuditEvent | None:
+    """The newest event. The chain cannot show events cut from its end, so its hash is logged
+    daily, off the database, and checked later with `verify_audit --expect-head`."""
+    return AuditEvent.objects.order_by("-id").only("id", "hash").first()
+
+
+def still_holds(recorded_head: str) -> bool:
+    """Whether the event once recorded as the head is still in the trail."""
+    return AuditEvent.objects.filter(hash=recorded_head).exists()
+
+
 def open_sealed_detail(event: AuditEvent) -> str:
     """A supervisor reading why a reveal happened."""
     return sealing.unseal(event.sealed_detail, context=f"audit:{event.prev_hash}")["detail"]

@@ -32,12 +32,14 @@ def test_each_event_chains_to_the_one_before():
     assert audit.verify() == (4, None)
 
 
-def test_verify_audit_reports_an_intact_trail(capsys):
-    _events()
+def test_verify_audit_reports_an_intact_trail_and_the_head_to_record(capsys):
+    events = _events()
 
     call_command("verify_audit")
 
-    assert "Audit trail intact: 4 events verified." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Audit trail intact: 4 events verified." in out
+    assert f"Newest event: {events[-1].id}, hash {events[-1].hash}." in out
 
 
 def _tamper(sql, params):
@@ -66,6 +68,19 @@ def test_a_removed_event_is_reported_where_the_chain_breaks():
     checked, broken = audit.verify()
     assert checked == 1
     assert broken.event_id == events[2].id and "does not follow" in broken.reason
+
+
+def test_events_cut_from_the_end_are_caught_by_a_recorded_head(capsys):
+    events = _events()
+    recorded = events[-1].hash  # as the daily job logged it
+
+    _tamper("DELETE FROM referrals_auditevent WHERE id >= %s", [events[2].id])
+
+    assert audit.verify() == (2, None)  # the chain alone cannot tell
+    with pytest.raises(CommandError, match="removed from its end"):
+        call_command("verify_audit", expect_head=recorded)
+    call_command("verify_audit", expect_head=events[1].hash)  # an older head still stands
+    assert "Audit trail intact: 2 events verified." in capsys.readouterr().out
 
 
 @on_postgresql

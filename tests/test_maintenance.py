@@ -1,5 +1,6 @@
 """The daily jobs run from the task queue and book their own next run."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -30,7 +31,8 @@ def test_scheduling_books_one_run_however_often_it_is_asked(capsys):
     assert "Scheduled jobs booked." in capsys.readouterr().out
 
 
-def test_a_run_purges_what_has_expired_and_books_tomorrows(settings):
+def test_a_run_purges_what_has_expired_and_books_tomorrows(settings, caplog):
+    caplog.set_level(logging.INFO, logger="referrals.maintenance")
     expired = submit(status="closed_nfa", closed_at=timezone.now() - timedelta(days=4 * 366))
     kept = submit()
     maintenance.ensure_scheduled()
@@ -43,6 +45,9 @@ def test_a_run_purges_what_has_expired_and_books_tomorrows(settings):
     assert AuditEvent.objects.filter(action=AuditAction.PURGED).count() == 1
     done = DBTaskResult.objects.get(status="SUCCESSFUL", task_path__endswith="daily_maintenance")
     assert done.return_value["purged"] == 1 and done.return_value["audit_ok"] is True
+    newest = AuditEvent.objects.order_by("-id").first()
+    assert done.return_value["audit_head"] == newest.hash
+    assert f"head event {newest.id} hash {newest.hash}" in caplog.text  # leaves the host
     following = _waiting().get()
     assert following.run_after > timezone.now() + timedelta(hours=23)
     assert (
