@@ -4,7 +4,8 @@ worker that sends notifications also runs them and no separate scheduler is need
 - Every few minutes: put back in the queue any task whose worker died while running it
   (django-tasks-db leaves such a task "running" for ever), so a notification is sent at least
   once even if a worker is killed mid-send.
-- Daily: purge expired referrals, forget stale journey drafts, check the audit chain.
+- Daily: purge expired referrals, forget stale journey drafts, forget failed staff sign-ins
+  whose lockout has ended, check the audit chain and log its head.
 
 Each run books its next run unless one is already waiting, so repeated starts never multiply
 them. `manage.py schedule_maintenance` (run before every worker and web start) recovers stale
@@ -14,6 +15,7 @@ tasks at once and books any job that has no run waiting. Every job is idempotent
 import logging
 from datetime import timedelta
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
@@ -34,6 +36,7 @@ def daily_maintenance() -> dict:
         retention.purge(due.referral)
         purged += 1
     drafts = journey_state.purge_stale()
+    lockouts = forget_ended_lockouts()
     checked, broken = audit.verify()
     newest = audit.head()
     if broken is not None:
@@ -48,10 +51,20 @@ def daily_maintenance() -> dict:
     return {
         "purged": purged,
         "drafts": drafts,
+        "lockouts_forgotten": lockouts,
         "audit_checked": checked,
         "audit_ok": not broken,
         "audit_head": newest.hash if newest else None,
     }
+
+
+def forget_ended_lockouts(now=None) -> int:
+    """django-axes keeps a failed sign-in's address and browser until the next sign-in attempt
+    after its cool-off; with nobody signing in that could be for ever. Nothing needs them once
+    the lockout is over: the audit trail holds the sign-in failure with its address hashed."""
+    ended = (now or timezone.now()) - settings.AXES_COOLOFF_TIME
+    forgotten, _ = AccessAttempt.objects.filter(attempt_time__lte=ended).delete()
+    return forgotten
 
 
 @task

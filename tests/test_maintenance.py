@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -88,3 +89,29 @@ def test_a_task_still_running_on_a_live_worker_is_left_alone():
 
     assert maintenance.requeue_stale() == 0
     assert DBTaskResult.objects.get(pk=task.pk).status == "RUNNING"
+
+
+def test_failed_sign_ins_are_forgotten_once_their_lockout_has_ended(settings):
+    now = timezone.now()
+    cool_off = settings.AXES_COOLOFF_TIME
+
+    def attempt(when, address):
+        made = AccessAttempt.objects.create(
+            ip_address=address,
+            username="olivia",
+            user_agent="test",
+            failures_since_start=settings.AXES_FAILURE_LIMIT,
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/staff/login/",
+        )
+        # attempt_time is set on creation; move it to when the attempt happened.
+        AccessAttempt.objects.filter(pk=made.pk).update(attempt_time=when)
+
+    attempt(now - cool_off - timedelta(minutes=1), "192.0.2.10")
+    attempt(now - cool_off + timedelta(minutes=1), "192.0.2.20")
+
+    assert maintenance.forget_ended_lockouts(now) == 1
+
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["192.0.2.20"]
