@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from django.db import connection  # noqa: E402
 from benchmarks.bench_site.views import TABLE_SQL  # noqa: E402
 from referrals import sealing  # noqa: E402
 from referrals.models import Referral  # noqa: E402
+from tests.servers import free_port  # noqa: E402  (re-used by load.py and faults.py)
 
 WORKERS = 3  # as in the Dockerfile's CMD
 CONCURRENCY = 6
@@ -82,12 +82,6 @@ ANSWERS = {
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _address_counter = iter(range(1, 10**9))
 _address_lock = threading.Lock()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Reporter:

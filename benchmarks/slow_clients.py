@@ -13,12 +13,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.servers import answered, slow_body, slow_header, start_gunicorn, start_nginx, stop
+from tests.servers import (
+    WORKERS,
+    answered,
+    slow_body,
+    slow_header,
+    start_gunicorn,
+    start_nginx,
+    stop,
+)
 
 PAGE_LOADS = 100
 SLOW_HEADERS = 300
 SLOW_BODIES = 30
-DIRECT_SLOW = 4  # one more than gunicorn's workers
+DIRECT_SLOW = WORKERS + 1  # enough to hold every worker, and one waiting
 PATIENCE = 5.0  # seconds a reporter waits before we count the page as not answered
 
 

@@ -4,6 +4,7 @@ benchmarks/slow_clients.py."""
 
 import os
 import re
+import runpy
 import shutil
 import signal
 import socket
@@ -19,6 +20,8 @@ from string import Template
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy/nginx/templates/default.conf.template"
 PAGE = "/"  # a guidance page: answering it needs every layer but not the database
+# As deployed: read from gunicorn.conf.py itself, so the attacks are sized to what runs.
+WORKERS = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 
 
 def free_port():
@@ -88,13 +91,14 @@ def start_gunicorn(home, env=None):
     )
     output_path = home / "gunicorn.log"
     # No --workers or timeouts here: gunicorn.conf.py, read from ROOT, sets them.
-    process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "safer_derbyshire.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=output_path.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with output_path.open("wb") as output:  # the child keeps its own copy of the file
+        process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "safer_derbyshire.wsgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     wait_until_serving(port, process, "gunicorn", output_path)
     return process, port, output_path
 
@@ -119,11 +123,12 @@ def start_nginx(upstream_port, home):
         f"  scgi_temp_path {home}/scgi;\n  include {home}/default.conf;\n}}\n"
     )
     access_log = home / "access.log"
-    process = subprocess.Popen(
-        [nginx, "-p", str(home), "-c", str(home / "nginx.conf")],
-        stdout=access_log.open("wb"),  # the template logs to /dev/stdout, as in a container
-        stderr=subprocess.STDOUT,
-    )
+    with access_log.open("wb") as output:  # the template logs to /dev/stdout, as in a container
+        process = subprocess.Popen(
+            [nginx, "-p", str(home), "-c", str(home / "nginx.conf")],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     wait_until_serving(port, process, "nginx", access_log)
     return process, port, access_log
 

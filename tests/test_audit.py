@@ -80,6 +80,8 @@ def test_events_cut_from_the_end_are_caught_by_a_recorded_head(capsys):
     with pytest.raises(CommandError, match="removed from its end"):
         call_command("verify_audit", expect_head=recorded)
     call_command("verify_audit", expect_head=events[1].hash)  # an older head still stands
+    with pytest.raises(CommandError, match="needs the hash"):
+        call_command("verify_audit", expect_head="  ")  # a blank paste is not a cut trail
     assert "Audit trail intact: 2 events verified." in capsys.readouterr().out
 
 

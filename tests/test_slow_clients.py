@@ -12,9 +12,16 @@ from http.client import HTTPConnection
 
 import pytest
 
-from .servers import answered, setting, slow_body, slow_header, start_gunicorn, start_nginx, stop
-
-WORKERS = 3  # gunicorn.conf.py's default, as deployed
+from .servers import (
+    WORKERS,
+    answered,
+    setting,
+    slow_body,
+    slow_header,
+    start_gunicorn,
+    start_nginx,
+    stop,
+)
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,13 @@ class Command(BaseCommand):
                 f"Audit trail broken at event {broken.event_id}: it {broken.reason}. "
                 f"{checked} events before it are intact."
             )
-        if expect_head and not audit.still_holds(expect_head.strip()):
+        recorded = (expect_head or "").strip()
+        if expect_head is not None and not recorded:
+            raise CommandError("--expect-head needs the hash the daily job logged.")
+        if recorded and not audit.still_holds(recorded):
             raise CommandError(
-                f"The event recorded as the audit trail's head ({expect_head.strip()}) is no "
-                "longer in it: events have been removed from its end."
+                f"The event recorded as the audit trail's head ({recorded}) is no longer in "
+                "it: events have been removed from its end."
             )
         newest = audit.head()
         self.stdout.write(f"Audit trail intact: {checked} events verified.")
