@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.utils import timezone
 
+from . import intake_store
 from .models import JourneyDraft
 
 MAX_CIPHERTEXT_BYTES = 400_000
@@ -50,9 +51,7 @@ def load(request) -> dict:
     if parsed is None:
         return {}
     draft_id, fernet = parsed
-    ciphertext = (
-        JourneyDraft.objects.filter(pk=draft_id[:64]).values_list("ciphertext", flat=True).first()
-    )
+    ciphertext = intake_store.read_draft(draft_id[:64])
     if ciphertext is None:
         raise JourneyStateError("The journey has expired or was cleared.")
     try:
@@ -77,8 +76,7 @@ def save(request, response, answers: dict) -> None:
     ciphertext = fernet.encrypt(json.dumps(answers, separators=(",", ":")).encode())
     if len(ciphertext) > MAX_CIPHERTEXT_BYTES:
         raise JourneyStateError("The answers are too long to keep.")
-    JourneyDraft.objects.update_or_create(pk=draft_id, defaults={"ciphertext": ciphertext})
-    purge_stale()
+    intake_store.save_draft(draft_id, ciphertext, timezone.now())
     response.set_cookie(
         cookie_name(),
         f"{draft_id}.{key.decode('ascii')}",
@@ -101,7 +99,7 @@ def forget(request) -> None:
     except JourneyStateError:
         parsed = None
     if parsed is not None:
-        JourneyDraft.objects.filter(pk=parsed[0][:64]).delete()
+        intake_store.delete_draft(parsed[0][:64])
 
 
 def clear_cookie(response) -> None:
@@ -109,7 +107,8 @@ def clear_cookie(response) -> None:
 
 
 def purge_stale() -> int:
-    """Delete drafts untouched for longer than a journey may last, and old rate-limit records."""
+    """Delete drafts untouched for longer than a journey may last, and old rate-limit records.
+    The worker's daily job runs this (maintenance.py); the public side may not."""
     from . import throttle
 
     cutoff = timezone.now() - timedelta(seconds=settings.JOURNEY_STATE_MAX_AGE)

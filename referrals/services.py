@@ -37,7 +37,8 @@ def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
 
 @sensitive_variables("answers", "content", "reporter")
 def submit_referral(*, answers: dict) -> Referral:
-    """Seal a completed journey's answers and store the referral with its clear metadata."""
+    """Seal a completed journey's answers and store the referral with its clear metadata.
+    The referral returned has no id: the public side cannot read the stored row."""
     # A `with` block, not the @atomic decorator: a decorator's wrapper frame would show the
     # answers in an error report, out of sensitive_variables' reach. No savepoint: a caller's
     # transaction (the view forgetting the draft) commits or fails as one with this.
@@ -77,8 +78,20 @@ def _store_referral(answers: dict) -> Referral:
     referral.reporter_envelope = sealing.seal(
         reporter, context=referral.envelope_context("reporter_envelope")
     )
-    referral.save()
+    _insert_without_reading_back(referral)
     notifications.queue_new_referral_email(
         reference=referral.reference, priority=referral.get_priority_display()
     )
     return referral
+
+
+def _insert_without_reading_back(referral: Referral) -> None:
+    """INSERT the new row and nothing more. The public side's database role may add a referral
+    but not read one back, not even its new id (RETURNING needs SELECT), so the columns left
+    empty are left out and no id is asked for. The caller has the reference it needs."""
+    fields = [
+        field
+        for field in Referral._meta.local_concrete_fields
+        if not field.primary_key and getattr(referral, field.attname) is not None
+    ]
+    Referral._base_manager._insert([referral], fields=fields, returning_fields=None)

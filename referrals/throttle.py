@@ -9,9 +9,9 @@ import hmac
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
+from . import intake_store
 from .models import SubmissionAttempt
 
 
@@ -32,30 +32,22 @@ def client_hash(request) -> str:
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
 
 
-# Portable SQL (PostgreSQL, SQLite >= 3.35); a test checks the table name stays the model's.
-_RECORD_UNLESS_OVER_LIMIT = (
-    "INSERT INTO referrals_submissionattempt (action, client_hash, at) SELECT %s, %s, %s "
-    "WHERE (SELECT COUNT(*) FROM referrals_submissionattempt "
-    "WHERE action = %s AND client_hash = %s AND at >= %s) < %s RETURNING id"
-)
-
-
 def allow(request, action: str) -> bool:
     """Record one attempt at `action`; False once the client is over its limit.
 
     One statement, as this runs on every send: the attempt is recorded only while the client's
-    count in the window is under the limit. Old attempts are pruned with stale journeys
-    (journey_state.purge_stale), not here.
+    count in the window is under the limit. Old attempts are pruned by the worker's daily job
+    (maintenance.py), never on a reporter's request: the public side may not delete them.
     """
     limit, window_seconds = settings.RATE_LIMITS[action]
     now = timezone.now()
-    who = client_hash(request)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _RECORD_UNLESS_OVER_LIMIT,
-            [action, who, now, action, who, now - timedelta(seconds=window_seconds), limit],
-        )
-        return cursor.fetchone() is not None
+    return intake_store.record_attempt(
+        action=action,
+        client=client_hash(request),
+        since=now - timedelta(seconds=window_seconds),
+        limit=limit,
+        at=now,
+    )
 
 
 def prune() -> int:

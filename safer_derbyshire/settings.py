@@ -48,6 +48,20 @@ INSTALLED_APPS = [
     "staff",
 ]
 
+# Marks the public intake deployment (see also the sealing keys below): it serves guidance and
+# the referral form only, so it runs none of the staff machinery. Without sessions, sign-in,
+# two-factor and lockout middleware, no cookie a visitor sends can make it read a staff table.
+SEALING_PUBLIC_ONLY = env.bool("SEALING_PUBLIC_ONLY", default=False)
+
+STAFF_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "staff.middleware.SessionLimitsMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
 MIDDLEWARE = [
     # Answers /healthz before host validation so the container's probe needs no Host header.
     "safer_derbyshire.middleware.HealthCheckMiddleware",
@@ -65,9 +79,16 @@ MIDDLEWARE = [
     "staff.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+if SEALING_PUBLIC_ONLY:
+    MIDDLEWARE = [name for name in MIDDLEWARE if name not in STAFF_MIDDLEWARE]
+    # The admin and django-axes check for middleware this deployment leaves out on purpose:
+    # it routes no staff page.
+    SILENCED_SYSTEM_CHECKS = [
+        *("admin.E402", "admin.E404", "admin.E408", "admin.E409", "admin.E410"),
+        "axes.W002",
+    ]
 
 ROOT_URLCONF = "safer_derbyshire.urls"
 WSGI_APPLICATION = "safer_derbyshire.wsgi.application"
@@ -88,6 +109,12 @@ TEMPLATES = [
         },
     },
 ]
+if SEALING_PUBLIC_ONLY:
+    TEMPLATES[0]["OPTIONS"]["context_processors"] = [
+        name
+        for name in TEMPLATES[0]["OPTIONS"]["context_processors"]
+        if not name.startswith(("django.contrib.auth.", "django.contrib.messages."))
+    ]
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -95,6 +122,11 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Least-privilege roles (safer_derbyshire/db_roles.py): `manage.py db_roles`, run by the owner
+# that runs migrations, grants each exactly what GRANTS says. The public intake deployment
+# connects as DB_INTAKE_ROLE, the staff site and the worker as DB_TRIAGE_ROLE.
+DB_INTAKE_ROLE = env("DB_INTAKE_ROLE", default="safer_intake")
+DB_TRIAGE_ROLE = env("DB_TRIAGE_ROLE", default="safer_triage")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -289,8 +321,8 @@ CSRF_FAILURE_VIEW = "safer_derbyshire.errors.csrf_failure"
 SEALING_PUBLIC_KEYS = env.list("SEALING_PUBLIC_KEYS", default=[])
 # Private keys, only on the triage deployment. The public intake site must have none.
 SEALING_PRIVATE_KEYS = env.list("SEALING_PRIVATE_KEYS", default=[])
-# Marks the public intake deployment: a system check warns if private keys are present here.
-SEALING_PUBLIC_ONLY = env.bool("SEALING_PUBLIC_ONLY", default=False)
+# SEALING_PUBLIC_ONLY (above) marks the public intake deployment: a system check warns if
+# private keys are present there.
 
 # --- The referral journey ----------------------------------------------------------------------
 # Seconds a half-finished referral stays readable before it is deleted (referrals/journey_state.py).

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from . import db_roles
+
 # live_server + sync Playwright run Django code on the test thread; needed for DB flushes.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -70,6 +72,39 @@ def _referrals_open(settings):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Logins for the least-privilege roles, made in the throwaway cluster (trust authentication;
+# the passwords only give the roles LOGIN).
+os.environ.setdefault("DB_INTAKE_PASSWORD", "intake-test-only")
+os.environ.setdefault("DB_TRIAGE_PASSWORD", "triage-test-only")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as production has it: migrated by the owner, then the roles made and
+    granted by `manage.py db_roles`."""
+    from django.core.management import call_command
+
+    if db_roles.on_postgresql():
+        with django_db_blocker.unblock():
+            call_command("db_roles", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(autouse=True)
+def _act_as_triage(request):
+    """Tests that use the database run as the triage role (tests/db_roles.py)."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_db or not db_roles.on_postgresql():
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    db_roles.begin(db_roles.TRIAGE)
+    yield
+    db_roles.end()
 
 
 def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:

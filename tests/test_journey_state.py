@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
@@ -106,9 +107,9 @@ def test_expired_journey_is_refused(settings, monkeypatch):
 def test_stale_drafts_are_purged(settings):
     settings.JOURNEY_STATE_MAX_AGE = 60
     _save(ANSWERS)
-    JourneyDraft.objects.update(updated_at=timezone.now() - timedelta(seconds=61))
 
-    assert journey_state.purge_stale() == 1
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert journey_state.purge_stale() == 1
     assert not JourneyDraft.objects.exists()
 
 

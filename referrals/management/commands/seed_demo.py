@@ -83,7 +83,7 @@ class Command(BaseCommand):
                     answers=_answers(forenames, surname, born, district, kind)
                 )
                 received = timezone.now() + timedelta(hours=hours)
-                Referral.objects.filter(pk=referral.pk).update(
+                Referral.objects.filter(reference=referral.reference).update(
                     priority=priority, received_at=received, due_at=received + timedelta(days=1)
                 )
         path = settings.STAFF_ADMIN_PATH
