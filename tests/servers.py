@@ -199,3 +199,27 @@ def slow_body(port, count, *, drip=b"a"):
         ),
         drip=drip,
     )
+
+
+def role_database_url(role_name, password):
+    """The test database's address, logging in as another role."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{role_name}:{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def public_site_env(database_url, public_key):
+    """The public intake deployment as it is configured in production: its own login, the
+    public key only, and SEALING_PUBLIC_ONLY."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SEALING_PUBLIC_ONLY": "1",
+        "SEALING_PUBLIC_KEYS": public_key,
+        "SEALING_PRIVATE_KEYS": "",
+        "REFERRALS_OPEN": "1",
+        "CONN_MAX_AGE": "0",
+        # Plain http on loopback: the browser would refuse __Host- cookies without TLS.
+        "SECURE_COOKIES": "0",
+    }

@@ -1,0 +1,201 @@
+"""Least privilege below the cryptography, tested by connecting as the public deployment's
+own database login: whatever a taken public server tries beyond adding a referral is refused
+by PostgreSQL itself."""
+
+import os
+import subprocess
+import time
+
+import psycopg
+import pytest
+from django.apps import apps
+from django.db import connection, models
+from django.test.utils import isolate_apps
+
+from referrals.models import Referral
+from safer_derbyshire import db_checks, db_roles
+
+from .db_roles import INTAKE, OWNER, acting_as, on_postgresql
+from .servers import ROOT, free_port, public_site_env, role_database_url
+from .staff import submit
+
+pytestmark = [
+    pytest.mark.skipif(not on_postgresql(), reason="database roles are PostgreSQL's"),
+    pytest.mark.django_db(transaction=True),
+]
+
+KEY_COLUMNS = {
+    apps.get_model(label)._meta.db_table: apps.get_model(label)._meta.pk.column
+    for label in db_roles.GRANTS
+}
+EVERY_TABLE = sorted(KEY_COLUMNS)
+
+
+@pytest.fixture
+def intake():
+    """A connection as the intake login, as the public server makes it."""
+    url = role_database_url(db_roles.role_names()[INTAKE], os.environ["DB_INTAKE_PASSWORD"])
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT current_user").fetchone()[0] == "safer_intake"
+        yield conn
+
+
+def refused(conn, statement, params=None):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(statement, params)
+
+
+@pytest.mark.parametrize("table", [*EVERY_TABLE, "django_migrations"])
+def test_intake_cannot_read_any_table(intake, table):
+    submit()
+
+    refused(intake, f"SELECT * FROM {table} LIMIT 1")  # noqa: S608
+    refused(intake, f"SELECT count(*) FROM {table}")  # noqa: S608
+
+
+@pytest.mark.parametrize("table", EVERY_TABLE)
+def test_intake_cannot_change_empty_or_remove_any_table(intake, table):
+    key = KEY_COLUMNS[table]
+    refused(intake, f"UPDATE {table} SET {key} = {key}")  # noqa: S608
+    refused(intake, f"DELETE FROM {table}")  # noqa: S608
+    refused(intake, f"TRUNCATE {table}")
+    refused(intake, f"ALTER TABLE {table} DISABLE TRIGGER ALL")
+    refused(intake, f"DROP TABLE {table}")
+
+
+FORBIDDEN = {
+    "another referral's reference": "SELECT reference FROM referrals_referral",
+    "another referral's envelope": "SELECT content_envelope FROM referrals_referral",
+    "the new referral's id": (
+        "INSERT INTO referrals_referral (reference, received_at, status, priority, district, "
+        "age_band, under_18, reporter_type, sector) VALUES ('TEST-0000-0001', now(), "
+        "'received', 'routine', 'amber_valley', '18_24', false, 'public', '') RETURNING id"
+    ),
+    "a referral already assigned": (
+        "INSERT INTO referrals_referral (reference, received_at, status, priority, district, "
+        "age_band, under_18, reporter_type, sector, assigned_to_id) VALUES ('TEST-0000-0002', "
+        "now(), 'received', 'routine', 'amber_valley', '18_24', false, 'public', '', 1)"
+    ),
+    "a referral already closed": (
+        "INSERT INTO referrals_referral (reference, received_at, status, priority, district, "
+        "age_band, under_18, reporter_type, sector) VALUES ('TEST-0000-0003', now(), "
+        "'closed_nfa', 'routine', 'amber_valley', '18_24', false, 'public', '')"
+    ),
+    "a staff sign-in": "SELECT password FROM auth_user",
+    "an authenticator secret": "SELECT * FROM otp_totp_totpdevice",
+    "a live session": "SELECT session_key, session_data FROM django_session",
+    "a forged audit event": (
+        "INSERT INTO referrals_auditevent (at, actor_label, action, reference, detail, "
+        "client_hash, prev_hash, hash) VALUES (now(), 'x', 'open', '', '', '', 'x', 'x')"
+    ),
+    "a task other than the notification": (
+        "INSERT INTO django_tasks_database_dbtaskresult (id, status, enqueued_at, args_kwargs, "
+        "priority, task_path, worker_ids, queue_name, backend_name, run_after, "
+        "exception_class_path, traceback) VALUES (gen_random_uuid(), 'READY', now(), "
+        "'{\"args\": [], \"kwargs\": {}}', 0, 'referrals.maintenance.daily_maintenance', '[]', "
+        "'default', 'default', now(), '', '')"
+    ),
+    "a task's results": "SELECT args_kwargs FROM django_tasks_database_dbtaskresult",
+    "the journey drafts' ids": "SELECT id FROM referrals_journeydraft",
+    "who used the service, and when": "SELECT client_hash, at FROM referrals_submissionattempt",
+    "a new table": "CREATE TABLE stolen (data text)",
+    "the triage role": "SET ROLE safer_triage",
+}
+
+
+@pytest.mark.parametrize("statement", FORBIDDEN.values(), ids=FORBIDDEN.keys())
+def test_intake_is_refused(intake, statement):
+    submit()
+
+    refused(intake, statement)
+
+
+def test_intake_can_do_what_sending_needs_and_no_more(intake):
+    """The send path's own statements, as the public server runs them."""
+    intake.execute("SELECT intake_draft_save('draft-1', 'ciphertext', now())")
+    assert bytes(intake.execute("SELECT intake_draft_read('draft-1')").fetchone()[0]) == (
+        b"ciphertext"
+    )
+    assert intake.execute("SELECT intake_draft_read('someone-else')").fetchone()[0] is None
+    intake.execute("SELECT intake_draft_delete('draft-1')")
+    assert intake.execute(
+        "SELECT intake_record_attempt('send', 'client', now() - interval '1 hour', 1, now())"
+    ).fetchone() == (True,)
+    assert intake.execute(
+        "SELECT intake_record_attempt('send', 'client', now() - interval '1 hour', 1, now())"
+    ).fetchone() == (False,)
+    intake.execute(
+        "INSERT INTO referrals_referral (reference, received_at, status, priority, district, "
+        "age_band, under_18, reporter_type, sector) VALUES ('TEST-0000-0009', now(), "
+        "'received', 'routine', 'amber_valley', '18_24', false, 'public', '')"
+    )
+
+    assert Referral.objects.filter(reference="TEST-0000-0009").exists()
+
+
+def test_a_whole_journey_sends_as_the_intake_role(client):
+    from .test_journey import PUBLIC_ANSWERS, walk
+
+    with acting_as(INTAKE):
+        walk(client, PUBLIC_ANSWERS)
+        response = client.post("/share-a-concern/check-your-answers/")
+
+    assert response.status_code == 200 and "Referral sent" in response.content.decode()
+    referral = Referral.objects.get()
+    assert referral.reference in response.content.decode()
+    from django_tasks_db.models import DBTaskResult
+
+    task = DBTaskResult.objects.get()
+    assert task.task_path == db_roles.NOTIFICATION_TASK
+    assert task.args_kwargs["kwargs"]["reference"] == referral.reference
+
+
+def test_the_start_up_check_names_a_login_that_can_read_staff_tables(settings):
+    settings.SEALING_PUBLIC_ONLY = True
+
+    with acting_as(OWNER):
+        owner = db_checks.check_intake_credential(databases=["default"])
+    with acting_as(db_roles.TRIAGE):
+        triage = db_checks.check_intake_credential(databases=["default"])
+    with acting_as(INTAKE):
+        intake = db_checks.check_intake_credential(databases=["default"])
+
+    assert [problem.id for problem in owner] == ["safer_derbyshire.E010"]
+    assert [problem.id for problem in triage] == ["safer_derbyshire.E010"]
+    assert "auth_user" in triage[0].msg and "django_session" in triage[0].msg
+    assert intake == []
+
+
+def test_the_public_server_will_not_start_with_the_owners_login(key_pair, tmp_path):
+    db = connection.settings_dict
+    owner_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {**public_site_env(owner_url, key_pair[0]), "GUNICORN_BIND": f"127.0.0.1:{free_port()}"}
+    started = time.monotonic()
+
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/gunicorn"), "safer_derbyshire.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode != 0 and time.monotonic() - started < 60
+    assert "can read or change tables it must never touch" in result.stdout + result.stderr
+
+
+def test_every_model_has_a_grant_entry():
+    assert db_roles.models_without_grants() == []
+    assert db_checks.check_every_model_has_grants() == []
+
+
+def test_a_new_model_without_a_grant_entry_is_caught():
+    with isolate_apps("referrals") as registry:
+
+        class Witness(models.Model):  # noqa: DJ008
+            class Meta:
+                app_label = "referrals"
+
+        assert db_roles.models_without_grants(registry) == ["referrals.Witness"]
