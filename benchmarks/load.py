@@ -28,11 +28,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from benchmarks.journey import _TOKEN, ANSWERS, Reporter, free_port, start_gunicorn
 from referrals import roles, sealing
 from referrals.models import Referral
+from staff.models import AuthenticatorDevice
 
 REPORTERS = 8  # concurrent reporters
 JOURNEYS = 48  # whole journeys in all
@@ -68,8 +68,8 @@ def _officer_accounts():
         user.set_password(PASSWORD)
         user.save()
         user.groups.add(group)
-        TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice.objects.create(user=user, name="load", confirmed=True)
+        AuthenticatorDevice.objects.filter(user=user).delete()
+        device = AuthenticatorDevice.create_for(user=user, name="load", confirmed=True)
         accounts.append((user.username, device.key))
     return accounts
 

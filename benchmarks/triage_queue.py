@@ -32,11 +32,11 @@ from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from referrals import roles, sealing, workflow  # noqa: E402
 from referrals.choices import District, Priority  # noqa: E402
 from referrals.models import Referral, new_reference  # noqa: E402
+from staff.models import AuthenticatorDevice  # noqa: E402
 
 SIZES = (1_000, 100_000)
 REPEATS = 15
@@ -129,7 +129,10 @@ def main():
         client = Client()
         client.force_login(officer)
         # Both factors, as the staff site requires.
-        device, _ = TOTPDevice.objects.get_or_create(user=officer, name="bench", confirmed=True)
+        device = AuthenticatorDevice.objects.filter(user=officer, name="bench").first()
+        device = device or AuthenticatorDevice.create_for(
+            user=officer, name="bench", confirmed=True
+        )
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()

@@ -3,10 +3,11 @@ from django.core.signals import setting_changed
 
 
 def _reset_keyring(setting, **kwargs):
-    if setting.startswith("SEALING_"):
+    if setting.startswith("SEALING_") or setting == "STAFF_SECRETS_KEYS":
         from . import sealing
 
         sealing.configured_keyring.cache_clear()
+        sealing.configured_secret_keyring.cache_clear()
 
 
 class ReferralsConfig(AppConfig):

@@ -31,3 +31,30 @@ def check_keyring(app_configs=None, **kwargs):
             )
         )
     return issues
+
+
+@register("sealing", deploy=False)
+def check_staff_secrets_keys(app_configs=None, **kwargs):
+    try:
+        keyring = sealing.load_secret_keyring(settings.STAFF_SECRETS_KEYS)
+    except sealing.KeyringError as exc:
+        return [Error(str(exc), hint="See docs/keys.md.", id="referrals.E003")]
+    if settings.SEALING_PUBLIC_ONLY and keyring.keys:
+        return [
+            Warning(
+                "STAFF_SECRETS_KEYS is set on a deployment marked public-only.",
+                hint="Remove it from the public intake site: with it and a database dump, "
+                "anyone could make valid staff sign-in codes.",
+                id="referrals.W002",
+            )
+        ]
+    if not settings.SEALING_PUBLIC_ONLY and settings.SEALING_PRIVATE_KEYS and not keyring.keys:
+        return [
+            Error(
+                "No staff secrets key is configured, so staff cannot set up two-factor.",
+                hint="Set STAFF_SECRETS_KEYS on the triage deployment (manage.py generate_keys "
+                "--staff-secrets; see docs/keys.md).",
+                id="referrals.E004",
+            )
+        ]
+    return []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +25,7 @@ from functools import cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.views.decorators.debug import sensitive_variables
 
 MAGIC = b"SDE"
@@ -256,3 +258,97 @@ def unseal(envelope: bytes, *, context: str, keyring: Keyring | None = None) -> 
             "The envelope was altered or does not belong to this record and field."
         ) from exc
     return json.loads(plaintext.decode("utf-8"))
+
+
+# --- staff secrets ------------------------------------------------------------------------------
+# Secrets the staff site must read back to use (authenticator keys), sealed with AES-256-GCM
+# under a symmetric key that only the triage deployment holds (STAFF_SECRETS_KEYS), so a
+# database dump alone cannot produce a valid code. Layout:
+#     b"SDS" | version (1) | key-id length (1) | key id | nonce (12) | ciphertext and tag
+# The header and the caller's context (whose secret) are the AES-GCM associated data.
+
+SECRET_MAGIC = b"SDS"
+_SECRET_KEY_LEN = 32
+_NONCE_LEN = 12
+
+
+@dataclass(frozen=True)
+class SecretKeyring:
+    """Symmetric keys newest first: the first seals, any opens."""
+
+    keys: tuple[tuple[str, bytes], ...]
+
+    def get(self, key_id: str) -> bytes:
+        for kid, key in self.keys:
+            if kid == key_id:
+                return key
+        raise UnknownKeyError(f"No staff secrets key with id {key_id!r} is configured.")
+
+
+def generate_secret_key(key_id: str) -> str:
+    """A new staff secrets key for the environment: "id:base64url"."""
+    if not KEY_ID_PATTERN.match(key_id):
+        raise KeyringError("A key id is 1-32 letters, digits, dots, dashes or underscores.")
+    return f"{key_id}:{_b64encode(os.urandom(_SECRET_KEY_LEN))}"
+
+
+def load_secret_keyring(entries: list[str]) -> SecretKeyring:
+    keys: list[tuple[str, bytes]] = []
+    for entry in filter(None, (e.strip() for e in entries)):
+        key_id, raw = _split_entry(entry, "STAFF_SECRETS_KEYS")
+        if len(raw) != _SECRET_KEY_LEN:
+            raise KeyringError(f"STAFF_SECRETS_KEYS: key {key_id!r} is not 32 bytes.")
+        if any(kid == key_id for kid, _ in keys):
+            raise KeyringError(f"STAFF_SECRETS_KEYS: key id {key_id!r} appears twice.")
+        keys.append((key_id, raw))
+    return SecretKeyring(tuple(keys))
+
+
+@cache
+def configured_secret_keyring() -> SecretKeyring:
+    from django.conf import settings
+
+    return load_secret_keyring(settings.STAFF_SECRETS_KEYS)
+
+
+def _secret_header(key_id: str) -> bytes:
+    kid = key_id.encode("ascii")
+    return SECRET_MAGIC + bytes([VERSION, len(kid)]) + kid
+
+
+@sensitive_variables("secret")
+def seal_secret(secret: bytes, *, context: str, keyring: SecretKeyring | None = None) -> bytes:
+    """Seal a staff secret under the newest staff secrets key, bound to `context`."""
+    keyring = keyring or configured_secret_keyring()
+    if not keyring.keys:
+        raise KeyringError(
+            "No staff secrets key is configured (STAFF_SECRETS_KEYS), so authenticator keys "
+            "cannot be kept. See docs/keys.md."
+        )
+    key_id, key = keyring.keys[0]
+    header = _secret_header(key_id)
+    nonce = os.urandom(_NONCE_LEN)
+    return header + nonce + AESGCM(key).encrypt(nonce, secret, header + context.encode())
+
+
+def open_secret(
+    envelope: bytes | memoryview, *, context: str, keyring: SecretKeyring | None = None
+) -> bytes:
+    """Open a sealed staff secret; TamperedEnvelopeError if it was altered or moved."""
+    keyring = keyring or configured_secret_keyring()
+    envelope = bytes(envelope)
+    if len(envelope) < 5 or envelope[:3] != SECRET_MAGIC or envelope[3] != VERSION:
+        raise MalformedEnvelopeError("Not a sealed staff secret.")
+    end = 5 + envelope[4]
+    key_id = envelope[5:end].decode("ascii", errors="replace")
+    key = keyring.get(key_id)
+    nonce, sealed = envelope[end : end + _NONCE_LEN], envelope[end + _NONCE_LEN :]
+    try:
+        return AESGCM(key).decrypt(nonce, sealed, envelope[:end] + context.encode())
+    except InvalidTag as exc:
+        raise TamperedEnvelopeError("The staff secret was altered or belongs elsewhere.") from exc
+
+
+def secret_key_id_of(envelope: bytes | memoryview) -> str:
+    envelope = bytes(envelope)
+    return envelope[5 : 5 + envelope[4]].decode("ascii", errors="replace")

@@ -96,7 +96,7 @@ GRANTS: dict[str, dict[str, Grant]] = {
     "contenttypes.ContentType": {TRIAGE: READ},
     "admin.LogEntry": {TRIAGE: APPEND},
     "sessions.Session": {TRIAGE: CRUD},
-    "otp_totp.TOTPDevice": {TRIAGE: CRUD},
+    "staff.AuthenticatorDevice": {TRIAGE: CRUD},
     "staff.BackupCodeDevice": {TRIAGE: CRUD},
     "axes.AccessAttempt": {TRIAGE: CRUD},
     "axes.AccessAttemptExpiration": {TRIAGE: CRUD},

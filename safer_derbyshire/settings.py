@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_tasks_db",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "axes",
     "safer_derbyshire",
     "referrals",
@@ -227,6 +226,9 @@ AXES_DISABLE_ACCESS_LOG = True  # the audit trail records sign-ins, with address
 AXES_CLIENT_IP_CALLABLE = "referrals.throttle.client_address"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Safer Derbyshire"
+# Keys sealing staff authenticator secrets at rest ("id:base64url", newest first; docs/keys.md).
+# Only on the triage deployment: with them and a database dump one could make valid codes.
+STAFF_SECRETS_KEYS = env.list("STAFF_SECRETS_KEYS", default=[])
 # A new staff member's set-password link works once, for this many hours.
 PASSWORD_RESET_TIMEOUT = env.int("STAFF_LINK_HOURS", default=24) * 3600
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)

@@ -19,6 +19,11 @@ if ! grep -q '^SEALING_PUBLIC_KEYS=' .env; then
   .venv/bin/python manage.py generate_keys --id dev >> .env
   echo "Added a development sealing keyring to .env"
 fi
+if ! grep -q '^STAFF_SECRETS_KEYS=' .env; then
+  # Seals the demo staff's authenticator secrets in the database (triage only in production).
+  .venv/bin/python manage.py generate_keys --staff-secrets --id dev >> .env
+  echo "Added a development staff secrets key to .env"
+fi
 if ! grep -q '^REFERRALS_OPEN=' .env; then
   echo "REFERRALS_OPEN=1" >> .env
 fi

@@ -5,34 +5,35 @@ import base64
 import segno
 from django.db import transaction
 from django_otp import devices_for_user
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from referrals import audit
 from referrals.models import AuditAction
 
-from .models import BackupCodeDevice
+from .models import AuthenticatorDevice, BackupCodeDevice
 
 
 def has_enrolled(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def pending_device(user) -> TOTPDevice:
+def pending_device(user) -> AuthenticatorDevice:
     """The unconfirmed authenticator being set up, made once and kept until confirmed, so a
     reload shows the same QR code."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        device = AuthenticatorDevice.create_for(
+            user=user, name="Authenticator app", confirmed=False
+        )
     return device
 
 
-def manual_key(device: TOTPDevice) -> str:
+def manual_key(device: AuthenticatorDevice) -> str:
     """The secret as authenticator apps accept it when typed, in groups of four."""
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_svg(device: AuthenticatorDevice) -> str:
     """The setup QR code, drawn here as inline SVG: no request leaves our server."""
     return segno.make(device.config_url, error="m").svg_inline(
         scale=4, dark="#0b0c0c", light="#ffffff", omitsize=False
@@ -40,7 +41,7 @@ def qr_svg(device: TOTPDevice) -> str:
 
 
 @transaction.atomic
-def confirm(*, user, device: TOTPDevice, token: str, request=None) -> list[str] | None:
+def confirm(*, user, device: AuthenticatorDevice, token: str, request=None) -> list[str] | None:
     """Confirm the authenticator with a code from it; returns the new backup codes, or None
     if the code was wrong."""
     if not device.verify_token(_digits(token)):
@@ -60,7 +61,7 @@ def verify(*, user, token: str):
     if not token:
         return None
     for device in devices_for_user(user, confirmed=True, for_verify=True):
-        candidate = _digits(token) if isinstance(device, TOTPDevice) else token
+        candidate = _digits(token) if isinstance(device, AuthenticatorDevice) else token
         if candidate and device.verify_is_allowed()[0] and device.verify_token(candidate):
             return device
     return None
@@ -69,7 +70,7 @@ def verify(*, user, token: str):
 @transaction.atomic
 def reset(*, user) -> None:
     """Remove every second factor; the person enrols again at their next sign-in."""
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.filter(user=user).delete()
     BackupCodeDevice.objects.filter(user=user).delete()
 
 

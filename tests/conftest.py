@@ -1,5 +1,6 @@
 """Shared fixtures: Debian's Chromium for Playwright, and static files the live server can serve."""
 
+import base64
 import os
 import shutil
 import subprocess
@@ -50,6 +51,12 @@ def key_pair():
     return sealing.generate_key_pair("test-a")
 
 
+# One staff secrets key for the run, also for the servers and commands tests start.
+os.environ.setdefault(
+    "STAFF_SECRETS_KEYS", "test-s:" + base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+)
+
+
 @pytest.fixture(autouse=True)
 def _sealing_keys(settings, key_pair):
     # The triage side by default: one process that seals and opens. Tests of the public-only
@@ -57,6 +64,7 @@ def _sealing_keys(settings, key_pair):
     public, private = key_pair
     settings.SEALING_PUBLIC_KEYS = [public]
     settings.SEALING_PRIVATE_KEYS = [private]
+    settings.STAFF_SECRETS_KEYS = [os.environ["STAFF_SECRETS_KEYS"]]
 
 
 @pytest.fixture(autouse=True)

@@ -218,6 +218,7 @@ def public_site_env(database_url, public_key):
         "SEALING_PUBLIC_ONLY": "1",
         "SEALING_PUBLIC_KEYS": public_key,
         "SEALING_PRIVATE_KEYS": "",
+        "STAFF_SECRETS_KEYS": "",
         "REFERRALS_OPEN": "1",
         "CONN_MAX_AGE": "0",
         # Plain http on loopback: the browser would refuse __Host- cookies without TLS.

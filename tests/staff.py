@@ -124,9 +124,12 @@ class QueryCounter:
 def sign_in(client, user):
     """Signed in with both factors, as the staff site requires."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+    from staff.models import AuthenticatorDevice
+
+    device = AuthenticatorDevice.objects.filter(user=user, name="test").first()
+    if device is None:
+        device = AuthenticatorDevice.create_for(user=user, name="test", confirmed=True)
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -140,8 +143,9 @@ def authenticator(user):
     import base64
 
     import pyotp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    from staff.models import AuthenticatorDevice
+
+    device = AuthenticatorDevice.create_for(user=user, name="phone", confirmed=True)
     app = pyotp.TOTP(base64.b32encode(device.bin_key).decode())
     return device, app.now

@@ -82,7 +82,7 @@ FORBIDDEN = {
         "'closed_nfa', 'routine', 'amber_valley', '18_24', false, 'public', '')"
     ),
     "a staff sign-in": "SELECT password FROM auth_user",
-    "an authenticator secret": "SELECT * FROM otp_totp_totpdevice",
+    "an authenticator secret": "SELECT key_envelope FROM staff_authenticatordevice",
     "a live session": "SELECT session_key, session_data FROM django_session",
     "a forged audit event": (
         "INSERT INTO referrals_auditevent (at, actor_label, action, reference, detail, "

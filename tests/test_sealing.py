@@ -180,7 +180,7 @@ def test_generate_keys_prints_environment_lines_that_work():
 
 
 def _check(**env_overrides):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEALING_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SEALING_", "STAFF_"))}
     env.update(DJANGO_IGNORE_DOTENV="1", DEBUG="0", SECRET_KEY="check-only-secret")
     env.update(env_overrides)
     return run_manage("check", env=env)
@@ -208,6 +208,23 @@ def test_system_check_warns_about_private_keys_on_the_public_site(key_pair):
     )
 
     assert "referrals.W001" in result.stderr + result.stdout
+
+
+def test_system_check_warns_about_the_staff_secrets_key_on_the_public_site(key_pair):
+    result = _check(
+        SEALING_PUBLIC_KEYS=key_pair[0],
+        SEALING_PUBLIC_ONLY="1",
+        STAFF_SECRETS_KEYS=sealing.generate_secret_key("s1"),
+    )
+
+    assert "referrals.W002" in result.stderr + result.stdout
+
+
+def test_system_check_errors_when_triage_has_no_staff_secrets_key(key_pair):
+    result = _check(SEALING_PUBLIC_KEYS=key_pair[0], SEALING_PRIVATE_KEYS=key_pair[1])
+
+    assert result.returncode != 0
+    assert "referrals.E004" in result.stderr
 
 
 def test_system_check_is_quiet_on_a_correct_public_site(key_pair):

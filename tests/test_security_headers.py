@@ -91,7 +91,7 @@ def _production_env(**overrides):
         key: value
         for key, value in os.environ.items()
         if not key.startswith(
-            ("DJANGO_", "SECURE_", "SEALING_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+            ("DJANGO_", "SECURE_", "SEALING_", "STAFF_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
         )
     }
     env.update(

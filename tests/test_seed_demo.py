@@ -35,7 +35,7 @@ def test_demo_staff_can_sign_in_and_demo_referrals_open(settings, client, capsys
 
     officer = get_user_model().objects.get(username="officer")
     assert officer.check_password("demo-only-password-1")
-    device = officer.totpdevice_set.get()
+    device = officer.authenticatordevice_set.get()
     assert device.verify_token(pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").now())
     names = casework.subject_names(referrals=Referral.objects.all(), by=officer)
     assert "Jordan Demo" in names.values()

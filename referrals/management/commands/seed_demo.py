@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from referrals import roles, services
 from referrals.models import Referral
+from staff.models import AuthenticatorDevice
 
 # Known, printed credentials: refused unless DEBUG is on.
 DEMO_PASSWORD = "demo-only-password-1"  # noqa: S105  (development only, printed)
@@ -71,11 +71,11 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 user.groups.add(Group.objects.get(name=role))
-                TOTPDevice.objects.create(
+                AuthenticatorDevice.create_for(
                     user=user,
                     name="Demo authenticator",
                     confirmed=True,
-                    key=base64.b32decode(DEMO_TOTP_KEY).hex(),
+                    secret=base64.b32decode(DEMO_TOTP_KEY),
                 )
         if not Referral.objects.exists():
             for forenames, surname, born, district, kind, priority, hours in DEMO_PEOPLE:
