@@ -68,7 +68,7 @@ def create_staff(*, by, account, role: str, request) -> None:
     check_role_change(by=by, account=account, role=role)
     account.email = account.email.strip().lower()
     account.username = account.email
-    if get_user_model().objects.filter(username=account.username).exists():
+    if _taken(account.username):
         raise AccountError("There is already an account for this email address")
     account.is_staff = True
     account.is_superuser = False
@@ -105,6 +105,44 @@ def send_set_password_link(*, account, request) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[account.email],
     )
+
+
+def _taken(email: str, *, other_than=None) -> bool:
+    others = get_user_model().objects.filter(username=email)
+    if other_than is not None:
+        others = others.exclude(pk=other_than.pk)
+    return others.exists()
+
+
+@transaction.atomic
+def change_details(*, by, account, first_name: str, last_name: str, email: str, request) -> None:
+    """Change a staff member's name or work email. The sign-in name is the email, so it
+    follows; a set-password link sent to the old address stops working (Django's tokens
+    cover the email)."""
+    roles.require(by, "auth.change_user")
+    email = email.strip().lower()
+    if email != account.email and _taken(email, other_than=account):
+        raise AccountError("There is already an account for this email address")
+    changed = [
+        label
+        for label, before, after in (
+            ("first name", account.first_name, first_name),
+            ("last name", account.last_name, last_name),
+            ("email", account.email, email),
+        )
+        if before != after
+    ]
+    if not changed:
+        return
+    previous = account.username
+    account.first_name, account.last_name = first_name, last_name
+    account.email = account.username = email
+    account.save(update_fields=["first_name", "last_name", "email", "username"])
+    # Names stay out of the clear audit detail; the sign-in name is how the trail names staff.
+    detail = f"{previous}: changed {', '.join(changed)}"
+    if previous != email:
+        detail += f"; now signs in as {email}"
+    audit.record(action=AuditAction.ACCOUNT_CHANGE, actor=by, detail=detail[:200], request=request)
 
 
 @transaction.atomic

@@ -36,8 +36,11 @@ class StaffAccountForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        email = (cleaned.get("email") or "").lower()
-        if not self.instance.pk and email and User.objects.filter(username=email).exists():
+        email = (cleaned.get("email") or "").strip().lower()
+        others = User.objects.filter(username=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if email and others.exists():
             self.add_error("email", "There is already an account for this email address")
         if cleaned.get("role"):
             try:
@@ -111,9 +114,14 @@ class StaffAccountAdmin(admin.ModelAdmin):
             # The form has already copied its values onto obj; the services compare with
             # what is stored.
             stored = User.objects.get(pk=obj.pk)
-            stored.first_name, stored.last_name = obj.first_name, obj.last_name
-            stored.email = obj.email
-            stored.save(update_fields=["first_name", "last_name", "email"])
+            accounts.change_details(
+                by=request.user,
+                account=stored,
+                first_name=obj.first_name,
+                last_name=obj.last_name,
+                email=obj.email,
+                request=request,
+            )
             accounts.change_role(by=request.user, account=stored, role=role, request=request)
             accounts.set_active(
                 by=request.user,

@@ -23,6 +23,8 @@ def make_user(django_user_model, username, *, role=None, staff=True, superuser=F
         is_staff=staff,
         is_superuser=superuser,
         first_name=username.title(),
+        last_name="Staff",
+        email=f"{username}@example.org",
     )
     for name in roles.ROLE_PERMISSIONS:  # every role, as the site may move people between them
         ensure_role(name)

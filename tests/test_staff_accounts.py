@@ -128,6 +128,57 @@ def test_changing_a_role_is_audited_and_takes_effect(client, account_admin, offi
     assert event.detail == "olivia: Prevent officer -> Prevent supervisor"
 
 
+def test_changing_an_email_moves_the_sign_in_name_with_it_and_is_audited(
+    client, account_admin, officer
+):
+    authenticator(officer)
+    sign_in(client, account_admin)
+
+    response = client.post(
+        _change_url(officer),
+        _form(officer, first_name="Liv", email="  Olivia.Moved@Example.org "),
+    )
+
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.first_name == "Liv"
+    assert officer.email == officer.username == "olivia.moved@example.org"
+    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_CHANGE)
+    assert event.actor == account_admin
+    assert event.detail == (
+        "olivia: changed first name, email; now signs in as olivia.moved@example.org"
+    )
+    assert "Liv" not in event.detail  # names stay out of the clear trail
+    signing_in = Client().post(
+        reverse("staff:login"), {"username": "olivia.moved@example.org", "password": PASSWORD}
+    )
+    assert signing_in.status_code == 302  # on to the second step, under the new name
+
+
+def test_an_email_already_in_use_is_refused_and_nothing_changes(
+    client, account_admin, officer, other_officer
+):
+    sign_in(client, account_admin)
+    other_officer.username = other_officer.email = "owen@example.org"
+    other_officer.save()
+
+    response = client.post(_change_url(officer), _form(officer, email="OWEN@example.org"))
+
+    assert response.status_code == 200
+    assert "There is already an account for this email address" in response.content.decode()
+    officer.refresh_from_db()
+    assert officer.username == "olivia" and officer.email == "olivia@example.org"
+    assert not AuditEvent.objects.filter(action=AuditAction.ACCOUNT_CHANGE).exists()
+
+
+def test_saving_without_a_change_records_nothing(client, account_admin, officer):
+    sign_in(client, account_admin)
+
+    client.post(_change_url(officer), _form(officer))
+
+    assert not AuditEvent.objects.filter(action=AuditAction.ACCOUNT_CHANGE).exists()
+
+
 def test_deactivating_ends_their_sessions_and_reactivating_lets_them_back(
     client, account_admin, officer
 ):
