@@ -15,7 +15,7 @@ from django.test.utils import isolate_apps
 from referrals.models import Referral
 from safer_derbyshire import db_checks, db_roles
 
-from .db_roles import INTAKE, OWNER, acting_as, on_postgresql
+from .db_roles import INTAKE, OWNER, TRIAGE, acting_as, on_postgresql
 from .servers import ROOT, free_port, public_site_env, role_database_url
 from .staff import submit
 
@@ -199,3 +199,50 @@ def test_a_new_model_without_a_grant_entry_is_caught():
                 app_label = "referrals"
 
         assert db_roles.models_without_grants(registry) == ["referrals.Witness"]
+
+
+@pytest.fixture
+def triage():
+    """A connection as the triage login, as the staff site and the worker make it."""
+    url = role_database_url(db_roles.role_names()[TRIAGE], os.environ["DB_TRIAGE_PASSWORD"])
+    with psycopg.connect(url, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.mark.parametrize("table", EVERY_TABLE)
+def test_triage_can_empty_no_table(triage, table):
+    refused(triage, f"TRUNCATE {table}")
+    refused(triage, f"DROP TABLE {table}")
+
+
+def test_triage_can_only_read_and_add_to_the_audit_trail(triage):
+    submit()
+    assert triage.execute("SELECT count(*) FROM referrals_auditevent").fetchone()[0] >= 0
+
+    refused(triage, "UPDATE referrals_auditevent SET detail = 'edited'")
+    refused(triage, "DELETE FROM referrals_auditevent")
+    refused(triage, "ALTER TABLE referrals_auditevent DISABLE TRIGGER ALL")
+    refused(triage, "SET ROLE postgres")
+
+
+def test_the_worker_sends_what_intake_queued_using_the_triage_login(client, key_pair):
+    from .conftest import run_manage
+    from .test_journey import PUBLIC_ANSWERS, walk
+
+    with acting_as(INTAKE):
+        walk(client, PUBLIC_ANSWERS)
+        client.post("/share-a-concern/check-your-answers/")
+    reference = Referral.objects.get().reference
+    url = role_database_url(db_roles.role_names()[TRIAGE], os.environ["DB_TRIAGE_PASSWORD"])
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SEALING_PUBLIC_KEYS": key_pair[0],
+        "SEALING_PRIVATE_KEYS": key_pair[1],
+        "EMAIL_URL": "consolemail://",
+    }
+
+    result = run_manage("db_worker", "--batch", env=env)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"New Prevent referral {reference}" in result.stdout
