@@ -205,7 +205,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions keyed by a digest of the cookie's value: a dump holds no live session.
+SESSION_ENGINE = "staff.sessions"
 # Staff sessions end at browser close, after STAFF_SESSION_IDLE_MINUTES without a request,
 # and STAFF_SESSION_MAX_HOURS after signing in, whichever comes first (staff/middleware.py).
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)

@@ -223,3 +223,24 @@ def test_the_session_cookie_ends_with_the_browser(client, officer):
     session_cookie = next(c for name, c in response.cookies.items() if "session" in name)
     assert session_cookie["expires"] == "" and session_cookie["max-age"] == ""
     assert session_cookie["httponly"] and session_cookie["samesite"] == "Lax"
+
+
+def test_the_database_holds_no_session_key_a_thief_could_use(client, officer, settings):
+    from django.contrib.sessions.models import Session
+
+    _, code = authenticator(officer)
+    _password(client)
+    client.post(f"{TWO_FACTOR}?next={QUEUE}", {"code": code()})
+    assert client.get(QUEUE).status_code == 200
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    stored = list(Session.objects.values_list("session_key", flat=True))
+    assert stored and cookie not in stored  # only a digest of it is kept
+
+    thief = Client()
+    for key in stored:  # every key a dump would show, tried as the cookie
+        thief.cookies[settings.SESSION_COOKIE_NAME] = key
+        assert thief.get(QUEUE).status_code == 302  # sent to sign in
+    signing_out = client.post(reverse("staff:logout"))
+    assert signing_out.status_code in (200, 302)
+    assert not Session.objects.filter(session_key__in=stored).exists()
