@@ -42,6 +42,7 @@ from django.db import connection  # noqa: E402
 from benchmarks.bench_site.views import TABLE_SQL  # noqa: E402
 from referrals import sealing  # noqa: E402
 from referrals.models import Referral  # noqa: E402
+from safer_derbyshire import db_roles  # noqa: E402
 from tests.servers import free_port  # noqa: E402  (re-used by load.py and faults.py)
 
 WORKERS = 3  # as in the Dockerfile's CMD
@@ -346,10 +347,29 @@ def _fill(page, data):
                 field.fill(item)
 
 
+def intake_database_url() -> str:
+    """The public site's own least-privilege login, as production runs it (db_roles.py). The
+    baseline may insert into its plain table, and nothing more, on the same login."""
+    os.environ.setdefault("DB_INTAKE_PASSWORD", "bench-intake-only")
+    os.environ.setdefault("DB_TRIAGE_PASSWORD", "bench-triage-only")
+    call_command("db_roles", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    intake = db_roles.role_names()[db_roles.INTAKE]
+    with connection.cursor() as cursor:
+        cursor.execute(f"GRANT INSERT ON bench_plain_referral TO {intake}")
+        cursor.execute(f"GRANT USAGE ON SEQUENCE bench_plain_referral_id_seq TO {intake}")
+    db = connection.settings_dict
+    password = os.environ["DB_INTAKE_PASSWORD"]
+    return f"postgres://{intake}:{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def main():
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(TABLE_SQL)
+    database_url = os.environ["DATABASE_URL"]
+    if connection.vendor == "postgresql":
+        database_url = intake_database_url()
+        print(f"public site's database login: {db_roles.role_names()[db_roles.INTAKE]}")
     public, _private = sealing.generate_key_pair("bench-journey")
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     env = {
@@ -358,6 +378,7 @@ def main():
         "SEALING_PUBLIC_KEYS": public,
         "SEALING_PRIVATE_KEYS": "",
         "SEALING_PUBLIC_ONLY": "1",  # the intake deployment holds no private key
+        "DATABASE_URL": database_url,
         "REFERRALS_OPEN": "1",
         "TRUSTED_PROXY_HOPS": "1",
         "STATIC_ROOT": static_root,

@@ -113,3 +113,21 @@ def test_rotation_reseals_every_secret_under_the_newest_key(django_user_model, s
     device.refresh_from_db()
     assert sealing.secret_key_id_of(device.key_envelope) == "s2"
     assert device.verify_token(pyotp.TOTP(base64.b32encode(secret).decode()).now())
+
+
+def test_sessions_from_before_the_upgrade_are_kept_under_a_digest(client, officer):
+    from django.contrib.sessions.backends.db import SessionStore as PlainStore
+    from django.contrib.sessions.models import Session
+
+    from staff.sessions import SessionStore
+
+    old = PlainStore()  # as Django stored it: the cookie's value is the row's key
+    old["_auth_user_id"] = str(officer.pk)
+    old.create()
+    migration = importlib.import_module("staff.migrations.0004_digest_session_keys")
+
+    migration.digest_keys(apps, None)
+    migration.digest_keys(apps, None)  # a second run changes nothing
+
+    assert not Session.objects.filter(session_key=old.session_key).exists()
+    assert SessionStore(old.session_key).load()["_auth_user_id"] == str(officer.pk)
