@@ -11,6 +11,7 @@ statements run directly.
 from datetime import datetime
 
 from django.db import connection
+from psycopg.types.json import Jsonb
 
 from .models import JourneyDraft, SubmissionAttempt
 
@@ -65,3 +66,42 @@ def record_attempt(*, action: str, client: str, since: datetime, limit: int, at:
             [action, client, at, action, client, since, limit],
         )
         return cursor.rowcount == 1
+
+
+def sends_in_one_call() -> bool:
+    """On PostgreSQL with the database task queue, the whole send is one function call."""
+    from django_tasks_db import DatabaseBackend
+
+    from .notifications import send_new_referral_email
+
+    return _on_postgresql() and isinstance(send_new_referral_email.get_backend(), DatabaseBackend)
+
+
+def send_referral(referral, *, notification: dict, draft_id: str | None) -> None:
+    """Store the sealed referral, queue its notification and delete the draft, in one call of
+    migration 0013's function: atomic by itself, one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT intake_send_referral("
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                referral.reference,
+                referral.received_at,
+                referral.due_at,
+                referral.priority,
+                referral.district,
+                referral.age_band,
+                referral.under_18,
+                referral.reporter_type,
+                referral.sector,
+                referral.content_envelope,
+                referral.reporter_envelope,
+                notification["id"],
+                Jsonb(notification["args_kwargs"]),
+                notification["priority"],
+                notification["queue_name"],
+                notification["backend_name"],
+                notification["run_after"],
+                draft_id or "",
+            ],
+        )

@@ -92,14 +92,20 @@ def discard(request, response) -> None:
     clear_cookie(response)
 
 
-def forget(request) -> None:
-    """Delete the journey's ciphertext (inside the caller's transaction, if any)."""
+def draft_id(request) -> str | None:
+    """The id of the journey's stored ciphertext, for deleting it with the send."""
     try:
         parsed = _parse_cookie(request)
     except JourneyStateError:
-        parsed = None
-    if parsed is not None:
-        intake_store.delete_draft(parsed[0][:64])
+        return None
+    return parsed[0][:64] if parsed else None
+
+
+def forget(request) -> None:
+    """Delete the journey's ciphertext (inside the caller's transaction, if any)."""
+    draft = draft_id(request)
+    if draft is not None:
+        intake_store.delete_draft(draft)
 
 
 def clear_cookie(response) -> None:

@@ -8,6 +8,7 @@ commit and enqueue can lose a notification. Any other backend is only called onc
 """
 
 import logging
+import uuid
 from datetime import timedelta
 from functools import partial
 
@@ -16,7 +17,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.json import normalize_json
 from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import get_date_max
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,22 @@ def queue_new_referral_email(*, reference: str, priority: str) -> None:
         enqueue()
     else:
         transaction.on_commit(enqueue)
+
+
+def new_referral_task_row(*, reference: str, priority: str) -> dict:
+    """The task row queue_new_referral_email would write, for the public side's one-call send
+    (intake_store.send_referral), built with the task's own settings."""
+    task = send_new_referral_email
+    return {
+        "id": uuid.uuid4(),
+        "args_kwargs": normalize_json(
+            {"args": [], "kwargs": {"reference": reference, "priority": priority, "attempt": 1}}
+        ),
+        "priority": task.priority,
+        "queue_name": task.queue_name,
+        "backend_name": task.backend,
+        "run_after": task.run_after or get_date_max(),
+    }
 
 
 def _body(reference: str, priority: str) -> str:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import journey, notifications, sealing
+from . import intake_store, journey, notifications, sealing
 from .choices import ConcernType, Priority, ReporterType, age_band
 from .models import Referral
 from .working_time import add_working_days
@@ -36,18 +36,19 @@ def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
 
 
 @sensitive_variables("answers", "content", "reporter")
-def submit_referral(*, answers: dict) -> Referral:
-    """Seal a completed journey's answers and store the referral with its clear metadata.
+def submit_referral(*, answers: dict, draft_id: str | None = None) -> Referral:
+    """Seal a completed journey's answers and store the referral with its clear metadata, its
+    notification and, as one with them, the deletion of the journey's draft: either all are
+    stored, or none and the reporter can send again with their answers still there.
     The referral returned has no id: the public side cannot read the stored row."""
     # A `with` block, not the @atomic decorator: a decorator's wrapper frame would show the
-    # answers in an error report, out of sensitive_variables' reach. No savepoint: a caller's
-    # transaction (the view forgetting the draft) commits or fails as one with this.
+    # answers in an error report, out of sensitive_variables' reach.
     with transaction.atomic(savepoint=False):
-        return _store_referral(answers)
+        return _store_referral(answers, draft_id)
 
 
 @sensitive_variables("answers", "content", "reporter")
-def _store_referral(answers: dict) -> Referral:
+def _store_referral(answers: dict, draft_id: str | None) -> Referral:
     if journey.first_unanswered(answers) is not None:
         raise ValueError("The journey is not complete.")
     received = timezone.now()
@@ -78,10 +79,17 @@ def _store_referral(answers: dict) -> Referral:
     referral.reporter_envelope = sealing.seal(
         reporter, context=referral.envelope_context("reporter_envelope")
     )
+    priority = str(referral.get_priority_display())
+    if intake_store.sends_in_one_call():
+        notification = notifications.new_referral_task_row(
+            reference=referral.reference, priority=priority
+        )
+        intake_store.send_referral(referral, notification=notification, draft_id=draft_id)
+        return referral
     _insert_without_reading_back(referral)
-    notifications.queue_new_referral_email(
-        reference=referral.reference, priority=referral.get_priority_display()
-    )
+    notifications.queue_new_referral_email(reference=referral.reference, priority=priority)
+    if draft_id:
+        intake_store.delete_draft(draft_id)
     return referral
 
 

@@ -5,7 +5,6 @@ journey pages are never cached by the browser or a proxy.
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -133,11 +132,11 @@ class CheckAnswersView(OpenOnlyMixin, View):
         if not throttle.allow(request, "send"):
             return render(request, "referrals/too_many.html", status=429)
         try:
-            with transaction.atomic():
-                # Sent and forgotten as one: either the referral is stored and the draft gone,
-                # or neither, and the reporter can try again with their answers still there.
-                referral = services.submit_referral(answers=self.answers)
-                journey_state.forget(request)
+            # Sent and forgotten as one: either the referral is stored and the draft gone,
+            # or neither, and the reporter can try again with their answers still there.
+            referral = services.submit_referral(
+                answers=self.answers, draft_id=journey_state.draft_id(request)
+            )
         except UNAVAILABLE:
             return service_unavailable(request, not_sent=True)
         # Rendered, not redirected: the reference never appears in the browser's history.

@@ -2,11 +2,11 @@
 each table, as one table (GRANTS), and the SQL that makes PostgreSQL enforce it.
 
 The owner (who runs migrations) owns every table. `intake` serves the internet-facing site and
-may only add a referral and its notification and use the SECURITY DEFINER functions that serve
-one journey draft or one client's rate limit. `triage` serves the staff site and the worker.
-A table missing from GRANTS gets nothing, and a system check names it, so a new model can never
-silently become readable by intake. This module must never grant TRUNCATE, or anything on the
-audit trail beyond SELECT and INSERT.
+holds no privilege on any table: it may only call the SECURITY DEFINER functions that send a
+referral with its notification and serve one journey draft or one client's rate limit.
+`triage` serves the staff site and the worker. A table missing from GRANTS gets nothing, and a
+system check names it, so a new model can never silently become readable by anyone. This
+module must never grant TRUNCATE, or anything on the audit trail beyond SELECT and INSERT.
 """
 
 from __future__ import annotations
@@ -32,8 +32,6 @@ class Grant:
     insert: str | tuple[str, ...] = ()
     update: str | tuple[str, ...] = ()
     delete: bool = False
-    # Row-level security: an INSERT by this role must satisfy this SQL condition.
-    insert_check: str = ""
 
 
 READ = Grant(select=ALL)
@@ -41,48 +39,17 @@ APPEND = Grant(select=ALL, insert=ALL)
 EDIT = Grant(select=ALL, insert=ALL, update=ALL)
 CRUD = Grant(select=ALL, insert=ALL, update=ALL, delete=True)
 
-NOTIFICATION_TASK = "referrals.notifications.send_new_referral_email"
-
 # Model label -> role -> grant. A role not named on a row gets nothing on that table.
 GRANTS: dict[str, dict[str, Grant]] = {
-    # --- the public journey's tables ------------------------------------------------------------
-    "referrals.Referral": {
-        # The send path inserts these columns and reads nothing back, not even the new id.
-        INTAKE: Grant(
-            insert=(
-                "reference",
-                "received_at",
-                "status",
-                "priority",
-                "district",
-                "age_band",
-                "under_18",
-                "reporter_type",
-                "sector",
-                "due_at",
-                "content_envelope",
-                "reporter_envelope",
-            ),
-            insert_check="status = 'received'",
-        ),
-        TRIAGE: CRUD,
-    },
-    # Drafts and rate-limit records: intake reaches one row at a time through the functions in
-    # INTAKE_FUNCTIONS only, never the tables. The worker's daily job deletes stale ones.
+    # Intake holds no privilege on any table. It sends through the SECURITY DEFINER functions
+    # in INTAKE_FUNCTIONS, which store a referral only as "received", queue only the
+    # new-referral notification (so a taken public server cannot make the worker run anything
+    # else), and reach one journey draft or one client's count at a time, never a list.
+    "referrals.Referral": {TRIAGE: CRUD},
+    "django_tasks_database.DBTaskResult": {TRIAGE: CRUD},
+    # The worker's daily job deletes stale drafts and old rate-limit records.
     "referrals.JourneyDraft": {TRIAGE: Grant(select=ALL, delete=True)},
     "referrals.SubmissionAttempt": {TRIAGE: Grant(select=ALL, delete=True)},
-    # The outbox: intake may add a "new referral" notification and no other kind of task, so a
-    # taken public server cannot make the triage worker run anything else.
-    "django_tasks_database.DBTaskResult": {
-        INTAKE: Grant(
-            insert=ALL,
-            insert_check=(
-                f"task_path = '{NOTIFICATION_TASK}' AND status = 'READY' "
-                "AND started_at IS NULL AND finished_at IS NULL"
-            ),
-        ),
-        TRIAGE: CRUD,
-    },
     # --- triage only ----------------------------------------------------------------------------
     "referrals.CaseNote": {TRIAGE: CRUD},
     # Append-only for everyone; the trigger of migration 0004 is the second line.
@@ -104,13 +71,15 @@ GRANTS: dict[str, dict[str, Grant]] = {
     "axes.AccessLog": {TRIAGE: CRUD},
 }
 
-# SECURITY DEFINER functions (migration referrals 0012) and who may call them. Triage may too,
-# so one deployment can serve both sides in development.
+# SECURITY DEFINER functions (migrations referrals 0012 and 0013) and who may call them.
+# Triage may too, so one deployment can serve both sides in development.
 INTAKE_FUNCTIONS = (
     "intake_draft_read(text)",
     "intake_draft_save(text, bytea, timestamptz)",
     "intake_draft_delete(text)",
     "intake_record_attempt(text, text, timestamptz, integer, timestamptz)",
+    "intake_send_referral(text, timestamptz, timestamptz, text, text, text, boolean, text, text, "
+    "bytea, bytea, uuid, jsonb, integer, text, text, timestamptz, text)",
 )
 FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {INTAKE: INTAKE_FUNCTIONS, TRIAGE: INTAKE_FUNCTIONS}
 
@@ -173,7 +142,6 @@ def statements() -> list[sql.Composable]:
         ]
     for label, by_role in GRANTS.items():
         table = sql.Identifier(_table(label))
-        checked = any(grant.insert_check for grant in by_role.values())
         for role, grant in by_role.items():
             clauses = _privilege_clauses(grant)
             if clauses:
@@ -182,7 +150,6 @@ def statements() -> list[sql.Composable]:
                         sql.SQL(", ").join(clauses), table, sql.Identifier(names[role])
                     )
                 )
-        out += _row_security(label, by_role, checked)
     for role, functions in FUNCTION_GRANTS.items():
         for function in functions:
             out.append(
@@ -190,34 +157,6 @@ def statements() -> list[sql.Composable]:
                     sql.SQL(function), sql.Identifier(names[role])
                 )
             )
-    return out
-
-
-def _row_security(label: str, by_role: dict[str, Grant], checked: bool) -> list[sql.Composable]:
-    """Where a role's inserts are checked, row-level security is on for the table: that role
-    gets an INSERT policy with its check, every other granted role a policy allowing all."""
-    table = sql.Identifier(_table(label))
-    names = role_names()
-    out: list[sql.Composable] = []
-    for role in ROLES:
-        out.append(
-            sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(sql.Identifier(f"{role}_rows"), table)
-        )
-    if not checked:
-        return [*out, sql.SQL("ALTER TABLE {} DISABLE ROW LEVEL SECURITY").format(table)]
-    out.append(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(table))
-    for role, grant in by_role.items():
-        policy = sql.Identifier(f"{role}_rows")
-        rolename = sql.Identifier(names[role])
-        if grant.insert_check:
-            out.append(
-                sql.SQL("CREATE POLICY {} ON {} FOR INSERT TO {} WITH CHECK ({})").format(
-                    policy, table, rolename, sql.SQL(grant.insert_check)
-                )
-            )
-        else:
-            allow_all = "CREATE POLICY {} ON {} FOR ALL TO {} USING (true) WITH CHECK (true)"
-            out.append(sql.SQL(allow_all).format(policy, table, rolename))
     return out
 
 

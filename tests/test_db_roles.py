@@ -71,6 +71,11 @@ FORBIDDEN = {
         "age_band, under_18, reporter_type, sector) VALUES ('TEST-0000-0001', now(), "
         "'received', 'routine', 'amber_valley', '18_24', false, 'public', '') RETURNING id"
     ),
+    "a referral, straight into the table": (
+        "INSERT INTO referrals_referral (reference, received_at, status, priority, district, "
+        "age_band, under_18, reporter_type, sector) VALUES ('TEST-0000-0004', now(), "
+        "'received', 'routine', 'amber_valley', '18_24', false, 'public', '')"
+    ),
     "a referral already assigned": (
         "INSERT INTO referrals_referral (reference, received_at, status, priority, district, "
         "age_band, under_18, reporter_type, sector, assigned_to_id) VALUES ('TEST-0000-0002', "
@@ -124,13 +129,22 @@ def test_intake_can_do_what_sending_needs_and_no_more(intake):
     assert intake.execute(
         "SELECT intake_record_attempt('send', 'client', now() - interval '1 hour', 1, now())"
     ).fetchone() == (False,)
+    intake.execute("SELECT intake_draft_save('draft-2', 'ciphertext', now())")
     intake.execute(
-        "INSERT INTO referrals_referral (reference, received_at, status, priority, district, "
-        "age_band, under_18, reporter_type, sector) VALUES ('TEST-0000-0009', now(), "
-        "'received', 'routine', 'amber_valley', '18_24', false, 'public', '')"
+        "SELECT intake_send_referral('TEST-0000-0009', now(), now(), 'routine', 'amber_valley', "
+        "'18_24', false, 'public', '', 'sealed', 'sealed', gen_random_uuid(), "
+        '\'{"args": [], "kwargs": {"reference": "TEST-0000-0009"}}\', 0, \'default\', '
+        "'default', now(), 'draft-2')"
     )
 
-    assert Referral.objects.filter(reference="TEST-0000-0009").exists()
+    stored = Referral.objects.get(reference="TEST-0000-0009")
+    assert stored.status == "received"  # whatever the caller might wish
+    from django_tasks_db.models import DBTaskResult
+
+    from referrals.notifications import send_new_referral_email
+
+    assert DBTaskResult.objects.get().task_path == send_new_referral_email.module_path
+    assert intake.execute("SELECT intake_draft_read('draft-2')").fetchone()[0] is None
 
 
 def test_a_whole_journey_sends_as_the_intake_role(client):
@@ -145,8 +159,11 @@ def test_a_whole_journey_sends_as_the_intake_role(client):
     assert referral.reference in response.content.decode()
     from django_tasks_db.models import DBTaskResult
 
+    from referrals.notifications import send_new_referral_email
+
     task = DBTaskResult.objects.get()
-    assert task.task_path == db_roles.NOTIFICATION_TASK
+    assert task.task_path == send_new_referral_email.module_path
+    assert task.status == "READY"
     assert task.args_kwargs["kwargs"]["reference"] == referral.reference
 
 

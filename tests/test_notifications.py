@@ -1,5 +1,7 @@
 """The Prevent team is told a referral arrived, and nothing more; mail failures lose nothing."""
 
+from uuid import UUID
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -7,7 +9,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from referrals import notifications
+from referrals import intake_store, notifications
 from referrals.models import JourneyDraft, Referral
 
 from .test_journey import PUBLIC_ANSWERS, walk
@@ -57,21 +59,36 @@ def test_a_mail_failure_keeps_the_referral_and_queues_a_retry(client, monkeypatc
 
 @pytest.mark.django_db(transaction=True)
 def test_the_notification_is_committed_with_the_referral_or_not_at_all(client, monkeypatch):
-    queue = notifications.queue_new_referral_email
+    earlier = notifications.send_new_referral_email.enqueue(
+        reference="EARLIER", priority="Routine", attempt=1
+    )
+    if intake_store.sends_in_one_call():
+        # PostgreSQL: one function call stores both. Make its second INSERT fail by reusing a
+        # task id, after the referral row is already written.
+        make_row = notifications.new_referral_task_row
+        monkeypatch.setattr(
+            notifications,
+            "new_referral_task_row",
+            lambda **kwargs: {**make_row(**kwargs), "id": earlier.id},
+        )
+    else:
+        queue = notifications.queue_new_referral_email
 
-    def queue_then_lose_the_connection(**kwargs):
-        queue(**kwargs)
-        assert DBTaskResult.objects.count() == 1  # written inside the referral's transaction
-        raise DatabaseError("connection lost before commit")
+        def queue_then_lose_the_connection(**kwargs):
+            queue(**kwargs)
+            assert DBTaskResult.objects.count() == 2  # written inside the referral's transaction
+            raise DatabaseError("connection lost before commit")
 
-    monkeypatch.setattr(notifications, "queue_new_referral_email", queue_then_lose_the_connection)
+        monkeypatch.setattr(
+            notifications, "queue_new_referral_email", queue_then_lose_the_connection
+        )
     walk(client, PUBLIC_ANSWERS)
 
     with pytest.raises(DatabaseError):
         client.post(reverse("referrals:check"))
 
     assert not Referral.objects.exists()
-    assert not DBTaskResult.objects.exists()
+    assert list(DBTaskResult.objects.values_list("id", flat=True)) == [UUID(str(earlier.id))]
     assert JourneyDraft.objects.count() == 1  # the answers are still there to send again
 
 
