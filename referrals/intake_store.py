@@ -77,13 +77,14 @@ def sends_in_one_call() -> bool:
     return _on_postgresql() and isinstance(send_new_referral_email.get_backend(), DatabaseBackend)
 
 
-def send_referral(referral, *, notification: dict, draft_id: str | None) -> None:
-    """Store the sealed referral, queue its notification and delete the draft, in one call of
-    migration 0013's function: atomic by itself, one round trip."""
+def send_referral(referral, *, notification: dict, draft_id: str | None, attempt) -> bool:
+    """Count the send against the client's limit, then store the sealed referral, queue its
+    notification and delete the draft, in one call of migration 0013's function: atomic by
+    itself, one round trip. False, storing nothing, when the client is over its limit."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT intake_send_referral("
-            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "SELECT intake_send_referral(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 referral.reference,
                 referral.received_at,
@@ -103,5 +104,9 @@ def send_referral(referral, *, notification: dict, draft_id: str | None) -> None
                 notification["backend_name"],
                 notification["run_after"],
                 draft_id or "",
+                attempt.client,
+                attempt.since,
+                attempt.limit,
             ],
         )
+        return bool(cursor.fetchone()[0])

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import intake_store, journey, notifications, sealing
+from . import intake_store, journey, notifications, sealing, throttle
 from .choices import ConcernType, Priority, ReporterType, age_band
 from .models import Referral
 from .working_time import add_working_days
@@ -36,19 +36,24 @@ def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
 
 
 @sensitive_variables("answers", "content", "reporter")
-def submit_referral(*, answers: dict, draft_id: str | None = None) -> Referral:
+def submit_referral(
+    *, answers: dict, draft_id: str | None = None, attempt: throttle.Attempt | None = None
+) -> Referral | None:
     """Seal a completed journey's answers and store the referral with its clear metadata, its
     notification and, as one with them, the deletion of the journey's draft: either all are
-    stored, or none and the reporter can send again with their answers still there.
+    stored, or none and the reporter can send again with their answers still there. With an
+    `attempt`, the send first counts against the client's limit: None when over it.
     The referral returned has no id: the public side cannot read the stored row."""
     # A `with` block, not the @atomic decorator: a decorator's wrapper frame would show the
     # answers in an error report, out of sensitive_variables' reach.
     with transaction.atomic(savepoint=False):
-        return _store_referral(answers, draft_id)
+        return _store_referral(answers, draft_id, attempt)
 
 
 @sensitive_variables("answers", "content", "reporter")
-def _store_referral(answers: dict, draft_id: str | None) -> Referral:
+def _store_referral(
+    answers: dict, draft_id: str | None, attempt: throttle.Attempt | None
+) -> Referral | None:
     if journey.first_unanswered(answers) is not None:
         raise ValueError("The journey is not complete.")
     received = timezone.now()
@@ -80,12 +85,16 @@ def _store_referral(answers: dict, draft_id: str | None) -> Referral:
         reporter, context=referral.envelope_context("reporter_envelope")
     )
     priority = str(referral.get_priority_display())
-    if intake_store.sends_in_one_call():
+    if intake_store.sends_in_one_call() and attempt is not None:
         notification = notifications.new_referral_task_row(
             reference=referral.reference, priority=priority
         )
-        intake_store.send_referral(referral, notification=notification, draft_id=draft_id)
-        return referral
+        sent = intake_store.send_referral(
+            referral, notification=notification, draft_id=draft_id, attempt=attempt
+        )
+        return referral if sent else None
+    if attempt is not None and not throttle.record(attempt):
+        return None
     _insert_without_reading_back(referral)
     notifications.queue_new_referral_email(reference=referral.reference, priority=priority)
     if draft_id:

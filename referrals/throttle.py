@@ -6,7 +6,8 @@ into a list of who used the service.
 
 import hashlib
 import hmac
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,21 +33,47 @@ def client_hash(request) -> str:
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
 
 
-def allow(request, action: str) -> bool:
-    """Record one attempt at `action`; False once the client is over its limit.
+@dataclass(frozen=True)
+class Attempt:
+    """One use of a limited action by one client, to be counted against its limit."""
 
-    One statement, as this runs on every send: the attempt is recorded only while the client's
-    count in the window is under the limit. Old attempts are pruned by the worker's daily job
-    (maintenance.py), never on a reporter's request: the public side may not delete them.
-    """
+    action: str
+    client: str
+    since: datetime
+    limit: int
+    at: datetime
+
+
+def attempt(request, action: str) -> Attempt:
     limit, window_seconds = settings.RATE_LIMITS[action]
     now = timezone.now()
-    return intake_store.record_attempt(
+    return Attempt(
         action=action,
         client=client_hash(request),
         since=now - timedelta(seconds=window_seconds),
         limit=limit,
         at=now,
+    )
+
+
+def allow(request, action: str) -> bool:
+    """Record one attempt at `action`; False once the client is over its limit.
+
+    One statement: the attempt is recorded only while the client's count in the window is
+    under the limit. (Sending counts inside its own one-call send: services.submit_referral.)
+    Old attempts are pruned by the worker's daily job (maintenance.py), never on a reporter's
+    request: the public side may not delete them.
+    """
+    return record(attempt(request, action))
+
+
+def record(counted: Attempt) -> bool:
+    return intake_store.record_attempt(
+        action=counted.action,
+        client=counted.client,
+        since=counted.since,
+        limit=counted.limit,
+        at=counted.at,
     )
 
 

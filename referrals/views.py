@@ -129,16 +129,18 @@ class CheckAnswersView(OpenOnlyMixin, View):
             # filled it gets a clear message and loses nothing.
             context = {"sections": journey.summarise(self.answers), "honeypot_filled": True}
             return render(request, "referrals/check_answers.html", context)
-        if not throttle.allow(request, "send"):
-            return render(request, "referrals/too_many.html", status=429)
         try:
-            # Sent and forgotten as one: either the referral is stored and the draft gone,
-            # or neither, and the reporter can try again with their answers still there.
+            # Counted, sent and forgotten as one: either the referral is stored and the draft
+            # gone, or neither, and the reporter can try again with their answers still there.
             referral = services.submit_referral(
-                answers=self.answers, draft_id=journey_state.draft_id(request)
+                answers=self.answers,
+                draft_id=journey_state.draft_id(request),
+                attempt=throttle.attempt(request, "send"),
             )
         except UNAVAILABLE:
             return service_unavailable(request, not_sent=True)
+        if referral is None:
+            return render(request, "referrals/too_many.html", status=429)
         # Rendered, not redirected: the reference never appears in the browser's history.
         response = render(
             request,

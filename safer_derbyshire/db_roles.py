@@ -79,7 +79,8 @@ INTAKE_FUNCTIONS = (
     "intake_draft_delete(text)",
     "intake_record_attempt(text, text, timestamptz, integer, timestamptz)",
     "intake_send_referral(text, timestamptz, timestamptz, text, text, text, boolean, text, text, "
-    "bytea, bytea, uuid, jsonb, integer, text, text, timestamptz, text)",
+    "bytea, bytea, uuid, jsonb, integer, text, text, timestamptz, text, text, timestamptz, "
+    "integer)",
 )
 FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {INTAKE: INTAKE_FUNCTIONS, TRIAGE: INTAKE_FUNCTIONS}
 

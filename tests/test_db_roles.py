@@ -134,9 +134,16 @@ def test_intake_can_do_what_sending_needs_and_no_more(intake):
         "SELECT intake_send_referral('TEST-0000-0009', now(), now(), 'routine', 'amber_valley', "
         "'18_24', false, 'public', '', 'sealed', 'sealed', gen_random_uuid(), "
         '\'{"args": [], "kwargs": {"reference": "TEST-0000-0009"}}\', 0, \'default\', '
-        "'default', now(), 'draft-2')"
+        "'default', now(), 'draft-2', 'client-2', now() - interval '1 hour', 1)"
     )
+    over_the_limit = intake.execute(
+        "SELECT intake_send_referral('TEST-0000-0010', now(), now(), 'routine', 'amber_valley', "
+        "'18_24', false, 'public', '', 'sealed', 'sealed', gen_random_uuid(), '{}', 0, "
+        "'default', 'default', now(), '', 'client-2', now() - interval '1 hour', 1)"
+    ).fetchone()
 
+    assert over_the_limit == (False,)
+    assert not Referral.objects.filter(reference="TEST-0000-0010").exists()
     stored = Referral.objects.get(reference="TEST-0000-0009")
     assert stored.status == "received"  # whatever the caller might wish
     from django_tasks_db.models import DBTaskResult
