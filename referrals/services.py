@@ -35,7 +35,7 @@ def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
     return Priority.ROUTINE
 
 
-@sensitive_variables("answers", "content", "reporter")
+@sensitive_variables("answers")
 def submit_referral(
     *, answers: dict, draft_id: str | None = None, attempt: throttle.Attempt | None = None
 ) -> Referral | None:
@@ -44,16 +44,30 @@ def submit_referral(
     stored, or none and the reporter can send again with their answers still there. With an
     `attempt`, the send first counts against the client's limit: None when over it.
     The referral returned has no id: the public side cannot read the stored row."""
-    # A `with` block, not the @atomic decorator: a decorator's wrapper frame would show the
-    # answers in an error report, out of sensitive_variables' reach.
+    referral = _sealed_referral(answers)
+    priority = str(referral.get_priority_display())
+    if intake_store.sends_in_one_call() and attempt is not None:
+        # One function call, atomic by itself: no transaction of ours around it.
+        notification = notifications.new_referral_task_row(
+            reference=referral.reference, priority=priority
+        )
+        sent = intake_store.send_referral(
+            referral, notification=notification, draft_id=draft_id, attempt=attempt
+        )
+        return referral if sent else None
     with transaction.atomic(savepoint=False):
-        return _store_referral(answers, draft_id, attempt)
+        if attempt is not None and not throttle.record(attempt):
+            return None
+        _insert_without_reading_back(referral)
+        notifications.queue_new_referral_email(reference=referral.reference, priority=priority)
+        if draft_id:
+            intake_store.delete_draft(draft_id)
+    return referral
 
 
 @sensitive_variables("answers", "content", "reporter")
-def _store_referral(
-    answers: dict, draft_id: str | None, attempt: throttle.Attempt | None
-) -> Referral | None:
+def _sealed_referral(answers: dict) -> Referral:
+    """A new, unsaved referral: clear metadata from structured answers, the rest sealed."""
     if journey.first_unanswered(answers) is not None:
         raise ValueError("The journey is not complete.")
     received = timezone.now()
@@ -84,21 +98,6 @@ def _store_referral(
     referral.reporter_envelope = sealing.seal(
         reporter, context=referral.envelope_context("reporter_envelope")
     )
-    priority = str(referral.get_priority_display())
-    if intake_store.sends_in_one_call() and attempt is not None:
-        notification = notifications.new_referral_task_row(
-            reference=referral.reference, priority=priority
-        )
-        sent = intake_store.send_referral(
-            referral, notification=notification, draft_id=draft_id, attempt=attempt
-        )
-        return referral if sent else None
-    if attempt is not None and not throttle.record(attempt):
-        return None
-    _insert_without_reading_back(referral)
-    notifications.queue_new_referral_email(reference=referral.reference, priority=priority)
-    if draft_id:
-        intake_store.delete_draft(draft_id)
     return referral
 
 
