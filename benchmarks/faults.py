@@ -31,7 +31,7 @@ from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from benchmarks.journey import Reporter, free_port, start_gunicorn
+from benchmarks.journey import Reporter, free_port, intake_database_url, start_gunicorn
 from referrals import sealing
 from referrals.models import Referral
 
@@ -120,6 +120,9 @@ def worker_killed(env: dict, references: set) -> None:
         "DJANGO_SETTINGS_MODULE": "safer_derbyshire.settings",
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "EMAIL_TIMEOUT": "120",
+        # The worker is on the triage side, not the public site's login.
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "SEALING_PUBLIC_ONLY": "0",
     }
     root = Path(__file__).resolve().parent.parent
     worker = subprocess.Popen(
@@ -195,6 +198,8 @@ def main():
         "SEALING_PUBLIC_KEYS": public,
         "SEALING_PRIVATE_KEYS": "",
         "SEALING_PUBLIC_ONLY": "1",
+        # The public site's own least-privilege login, as deployed.
+        "DATABASE_URL": intake_database_url(),
         "REFERRALS_OPEN": "1",
         "TRUSTED_PROXY_HOPS": "1",
         "LOG_LEVEL": "ERROR",

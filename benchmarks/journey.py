@@ -224,8 +224,9 @@ def cost_of_parts(public_key):
     """What the sealed send does beyond the baseline, each part timed alone in this process."""
     from django.test import RequestFactory
     from django.test.utils import override_settings
+    from django.utils import timezone
 
-    from referrals import notifications, throttle
+    from referrals import intake_store, notifications, throttle
 
     factory = RequestFactory()
     content = {slug: data for slug, data in ANSWERS.items() if slug != "about-you"}
@@ -254,6 +255,27 @@ def cost_of_parts(public_key):
                 [f"part-{i}-{time.time()}", json.dumps(ANSWERS)],
             )
 
+    def one_call_send(i):
+        """What the public side sends on PostgreSQL: limit, referral, notification and the
+        draft's deletion in one function call (intake_store.send_referral)."""
+        referral = Referral(
+            district="erewash",
+            age_band="16-17",
+            reporter_type="public",
+            due_at=timezone.now(),
+            content_envelope=b"x" * 4700,
+            reporter_envelope=b"x" * 400,
+        )
+        request = factory.post("/", REMOTE_ADDR=f"10.8.{i // 250}.{i % 250}")
+        intake_store.send_referral(
+            referral,
+            notification=notifications.new_referral_task_row(
+                reference=referral.reference, priority="Routine"
+            ),
+            draft_id=f"bench-{i}",
+            attempt=throttle.attempt(request, "send"),
+        )
+
     with override_settings(SEALING_PUBLIC_KEYS=[public_key], SEALING_PRIVATE_KEYS=[]):
         parts = {
             "seal content + reporter": each(
@@ -273,6 +295,9 @@ def cost_of_parts(public_key):
                 )
             ),
             "referral row (ORM)": each(referral_row),
+            "the whole one-call send": each(one_call_send)
+            if connection.vendor == "postgresql"
+            else float("nan"),
             "baseline's plain INSERT": each(plain_row),
         }
     print("parts of a send, each alone in one process (ms per call):")
@@ -355,6 +380,7 @@ def intake_database_url() -> str:
     call_command("db_roles", stdout=open(os.devnull, "w"))  # noqa: SIM115
     intake = db_roles.role_names()[db_roles.INTAKE]
     with connection.cursor() as cursor:
+        cursor.execute(TABLE_SQL)
         cursor.execute(f"GRANT INSERT ON bench_plain_referral TO {intake}")
         cursor.execute(f"GRANT USAGE ON SEQUENCE bench_plain_referral_id_seq TO {intake}")
     db = connection.settings_dict
