@@ -270,3 +270,20 @@ def test_the_worker_sends_what_intake_queued_using_the_triage_login(client, key_
 
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"New Prevent referral {reference}" in result.stdout
+
+
+def test_an_unreachable_database_at_start_up_is_a_warning_not_a_crash(settings, monkeypatch):
+    from django.db import OperationalError
+
+    settings.SEALING_PUBLIC_ONLY = True
+
+    def unreachable():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(db_checks, "over_privileged_tables", unreachable)
+
+    problems = db_checks.check_intake_credential(databases=["default"])
+
+    # The site starts and answers with its calm 503 until the database is back.
+    assert [problem.id for problem in problems] == ["safer_derbyshire.W010"]
+    assert not problems[0].is_serious()
