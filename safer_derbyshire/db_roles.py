@@ -50,7 +50,7 @@ GRANTS: dict[str, dict[str, Grant]] = {
     # The worker's daily job deletes stale drafts and old rate-limit records.
     "referrals.JourneyDraft": {TRIAGE: Grant(select=ALL, delete=True)},
     "referrals.SubmissionAttempt": {TRIAGE: Grant(select=ALL, delete=True)},
-    # --- triage only ----------------------------------------------------------------------------
+    # --- the staff site's and the worker's own tables ------------------------------------------
     "referrals.CaseNote": {TRIAGE: CRUD},
     # Append-only for everyone; the trigger of migration 0004 is the second line.
     "referrals.AuditEvent": {TRIAGE: APPEND},
@@ -106,9 +106,12 @@ def _table(label: str) -> str:
 
 def _privilege_clauses(grant: Grant) -> list[sql.Composable]:
     clauses = []
-    for keyword, columns in (("SELECT", grant.select), ("INSERT", grant.insert)):
+    for keyword, columns in (
+        ("SELECT", grant.select),
+        ("INSERT", grant.insert),
+        ("UPDATE", grant.update),
+    ):
         clauses.extend(_columns_clause(keyword, columns))
-    clauses.extend(_columns_clause("UPDATE", grant.update))
     if grant.delete:
         clauses.append(sql.SQL("DELETE"))
     return clauses
