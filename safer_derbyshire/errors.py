@@ -3,7 +3,10 @@ CSP nonce like every other page. Django's defaults render 500 and CSRF pages wit
 """
 
 import logging
+import sys
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, InternalError, OperationalError
 from django.http import HttpResponse, HttpResponseForbidden, HttpResponseServerError
 from django.template import loader
@@ -15,6 +18,11 @@ UNAVAILABLE = (OperationalError, InterfaceError, InternalError)
 
 
 def server_error(request):
+    # Django calls this from inside its own `except`, for an exception raised anywhere in the
+    # middleware chain (a staff session loaded before any view runs), where the middleware
+    # below never sees it. A database outage is not a bug: the calm 503, not a 500.
+    if isinstance(sys.exc_info()[1], UNAVAILABLE):
+        return service_unavailable(request)
     try:
         body = loader.render_to_string("500.html", request=request)
     except Exception:  # the error page itself must never fail
@@ -29,9 +37,13 @@ def csrf_failure(request, reason=""):
 
 
 def service_unavailable(request, *, not_sent: bool = False) -> HttpResponse:
-    """A calm 503 that keeps the urgent routes in view; never a traceback."""
+    """A calm 503 that keeps the urgent routes in view; never a traceback. Staff pages get it
+    in the staff site's own chrome."""
     try:
-        body = loader.render_to_string("503.html", {"not_sent": not_sent}, request=request)
+        if _is_staff_page(request):
+            body = loader.render_to_string("staff/unavailable.html", _staff_context(), request)
+        else:
+            body = loader.render_to_string("503.html", {"not_sent": not_sent}, request=request)
     except Exception:  # rendering may need the database too
         body = (
             "Sorry, the service is having a problem. Please try again in a few minutes. "
@@ -43,6 +55,26 @@ def service_unavailable(request, *, not_sent: bool = False) -> HttpResponse:
     response["Retry-After"] = "60"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _is_staff_page(request) -> bool:
+    return not settings.SEALING_PUBLIC_ONLY and request.path.startswith(
+        "/" + settings.STAFF_ADMIN_PATH
+    )
+
+
+def _staff_context() -> dict:
+    """What the staff chrome needs, without asking the database who is signed in."""
+    from staff.sites import staff_site
+
+    return {
+        "title": "The staff site is having a problem",
+        "site_title": staff_site.site_title,
+        "site_header": staff_site.site_header,
+        "user": AnonymousUser(),
+        "has_permission": False,
+        "is_nav_sidebar_enabled": False,
+    }
 
 
 class DatabaseUnavailableMiddleware:

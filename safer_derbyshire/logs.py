@@ -40,6 +40,22 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class DatabaseOutageFilter(logging.Filter):
+    """A request that met a lost, full or read-only database was answered with the calm 503:
+    one warning line says so, not a traceback per request while the database restarts."""
+
+    def filter(self, record):
+        from safer_derbyshire.errors import UNAVAILABLE
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, UNAVAILABLE):
+            record.msg = f"Database unavailable ({type(exc).__name__}): %s"
+            record.args = (getattr(record, "request", None) and record.request.path,)
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record):
         entry = {

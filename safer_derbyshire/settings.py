@@ -295,7 +295,10 @@ PHASE = env("PHASE", default="Beta")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "safer_derbyshire.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "safer_derbyshire.logs.RequestIdFilter"},
+        "database_outage": {"()": "safer_derbyshire.logs.DatabaseOutageFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "safer_derbyshire.logs.JsonFormatter"},
@@ -310,7 +313,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Request bodies never reach the log; 4xx noise from scanners is kept at WARNING.
-        "django.request": {"level": "WARNING"},
+        "django.request": {"level": "WARNING", "filters": ["database_outage"]},
         "django.security.DisallowedHost": {"level": "ERROR"},
         # django-axes narrates every sign-in at INFO; failures and lockouts are audited anyway.
         "axes": {"level": "WARNING"},

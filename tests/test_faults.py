@@ -58,3 +58,47 @@ def test_any_page_the_database_fails_under_gets_the_calm_page(client, monkeypatc
     assert response.status_code == 503
     assert "Sorry, the service is having a problem" in response.content.decode()
     assert "0800 789 321" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/staff/", "/staff/referrals/referral/", "/share-a-concern/"],
+    ids=["home", "staff home", "queue", "public journey"],
+)
+def test_a_staff_session_meets_the_calm_page_while_the_database_is_down(
+    client, officer, caplog, path
+):
+    """The staff session is loaded by middleware before any view runs; the page must still be
+    the calm 503, and the log one warning, not a traceback per request."""
+    from django.db import connection
+    from django.test import Client
+
+    from .servers import free_port
+    from .staff import sign_in
+
+    sign_in(client, officer)
+    assert client.get("/staff/").status_code == 200
+    # As a browser meets it: Django's test client would re-raise what the site handled.
+    browser = Client(raise_request_exception=False)
+    browser.cookies = client.cookies
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(free_port())  # nothing listens: the database is down
+    try:
+        with caplog.at_level("WARNING"):
+            response = browser.get(path)
+    finally:
+        connection.settings_dict["PORT"] = real_port
+
+    html = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert "having a problem" in html and "Traceback" not in html
+    if path.startswith("/staff/"):
+        assert "Safer Derbyshire: Prevent triage" in html  # the staff chrome
+        assert "0800 789 321" not in html
+    else:
+        assert "0800 789 321" in html  # the public page keeps the urgent routes
+    assert not [record for record in caplog.records if record.exc_info]
+    assert any("Database unavailable" in record.getMessage() for record in caplog.records)
+    assert browser.get("/staff/").status_code == 200  # back, still signed in
