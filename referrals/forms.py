@@ -48,6 +48,8 @@ class JourneyForm(forms.Form):
         super().__init__(*args, initial=self._from_answers(initial or {}), **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The page's own <form> carries the CSRF token; the helper would add a second one.
+        self.helper.disable_csrf = True
         self.helper.layout = self.layout()
         for field in self.fields.values():
             if isinstance(field, forms.CharField):

@@ -169,6 +169,13 @@ def walk(client, answers):
         assert response.status_code == 302, (slug, re.sub(r"<[^>]+>|\s+", " ", "".join(errors)))
 
 
+def test_every_question_page_carries_one_csrf_token(client):
+    for slug, data in PUBLIC_ANSWERS.items():
+        page = client.get(step(slug)).content.decode()
+        assert page.count('name="csrfmiddlewaretoken"') == 1, slug
+        client.post(step(slug), data)
+
+
 def test_a_member_of_the_public_can_answer_every_question_and_stay_anonymous(client):
     walk(client, PUBLIC_ANSWERS)
 
