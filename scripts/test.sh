@@ -34,4 +34,8 @@ else
   echo "== NOTICE: no PostgreSQL server found; running the tests on SQLite instead."
 fi
 
+echo "== migrations match the models"
+DATABASE_URL="sqlite:///$pgdir/drift.sqlite3" .venv/bin/python manage.py makemigrations \
+  --check --dry-run --skip-checks
+
 .venv/bin/pytest "$@"
