@@ -337,11 +337,9 @@ def open_secret(
     """Open a sealed staff secret; TamperedEnvelopeError if it was altered or moved."""
     keyring = keyring or configured_secret_keyring()
     envelope = bytes(envelope)
-    if len(envelope) < 5 or envelope[:3] != SECRET_MAGIC or envelope[3] != VERSION:
-        raise MalformedEnvelopeError("Not a sealed staff secret.")
-    end = 5 + envelope[4]
-    key_id = envelope[5:end].decode("ascii", errors="replace")
+    key_id = secret_key_id_of(envelope)
     key = keyring.get(key_id)
+    end = 5 + envelope[4]
     nonce, sealed = envelope[end : end + _NONCE_LEN], envelope[end + _NONCE_LEN :]
     try:
         return AESGCM(key).decrypt(nonce, sealed, envelope[:end] + context.encode())
@@ -350,5 +348,8 @@ def open_secret(
 
 
 def secret_key_id_of(envelope: bytes | memoryview) -> str:
+    """The key id a staff secret was sealed under; MalformedEnvelopeError if it is not one."""
     envelope = bytes(envelope)
+    if len(envelope) < 5 or envelope[:3] != SECRET_MAGIC or envelope[3] != VERSION:
+        raise MalformedEnvelopeError("Not a sealed staff secret.")
     return envelope[5 : 5 + envelope[4]].decode("ascii", errors="replace")

@@ -49,8 +49,9 @@ class DatabaseOutageFilter(logging.Filter):
 
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, UNAVAILABLE):
+            request = getattr(record, "request", None)
             record.msg = f"Database unavailable ({type(exc).__name__}): %s"
-            record.args = (getattr(record, "request", None) and record.request.path,)
+            record.args = (request.path if request is not None else "",)
             record.exc_info = record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
