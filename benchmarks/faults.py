@@ -126,7 +126,7 @@ def worker_killed(env: dict, references: set) -> None:
     }
     root = Path(__file__).resolve().parent.parent
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker"],
+        [sys.executable, "manage.py", "run_worker"],
         cwd=root,
         env=worker_env,
         stdout=subprocess.DEVNULL,
@@ -149,7 +149,7 @@ def worker_killed(env: dict, references: set) -> None:
         "EMAIL_URL": f"filemail:///{outbox}",  # four slashes in all: an absolute path
         "TASK_STALE_MINUTES": "0",  # the killed worker is known dead here; no need to wait
     }
-    for command in (["schedule_maintenance"], ["db_worker", "--batch"]):
+    for command in (["schedule_maintenance"], ["run_worker", "--batch"]):
         subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=root,

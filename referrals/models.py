@@ -127,6 +127,19 @@ class SubmissionAttempt(models.Model):
         return f"{self.action} attempt"
 
 
+class WorkerHeartbeat(models.Model):
+    """When each task worker last polled the queue, so the staff site can say when
+    notifications have stopped going out (referrals/worker.py)."""
+
+    worker_id = models.CharField(primary_key=True, max_length=64)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return "worker heartbeat"
+
+
 class CaseNote(models.Model):
     """An officer's note on a case: sealed text, author and time in the clear. Append-only."""
 

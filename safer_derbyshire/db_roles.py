@@ -50,6 +50,7 @@ GRANTS: dict[str, dict[str, Grant]] = {
     # The worker's daily job deletes stale drafts and old rate-limit records.
     "referrals.JourneyDraft": {TRIAGE: Grant(select=ALL, delete=True)},
     "referrals.SubmissionAttempt": {TRIAGE: Grant(select=ALL, delete=True)},
+    "referrals.WorkerHeartbeat": {TRIAGE: CRUD},
     # --- the staff site's and the worker's own tables ------------------------------------------
     "referrals.CaseNote": {TRIAGE: CRUD},
     # Append-only for everyone; the trigger of migration 0004 is the second line.

@@ -9,7 +9,13 @@ from django.http import HttpResponse
 
 
 class HealthCheckMiddleware:
-    """Answer GET /healthz with 200 when the database answers, 503 otherwise; no details."""
+    """Answer GET /healthz with 200 when the database answers, 503 otherwise; no details.
+
+    On the triage deployment, /healthz?worker answers for the task worker instead: 200 while
+    one has polled the queue recently, else 503 with when one was last seen, for monitoring
+    to alert on before anyone misses a new-referral email. The public deployment cannot read
+    the heartbeat (its login reads no table), so there it is 404.
+    """
 
     path = "/healthz"
 
@@ -19,14 +25,37 @@ class HealthCheckMiddleware:
     def __call__(self, request):
         if request.path != self.path:
             return self.get_response(request)
+        if "worker" in request.GET:
+            return self.worker_health()
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except DatabaseError:
-            return HttpResponse("unavailable\n", status=503, content_type="text/plain")
-        response = HttpResponse("ok\n", content_type="text/plain")
-        response["Cache-Control"] = "no-store"
-        return response
+            return _plain("unavailable\n", status=503)
+        return _plain("ok\n")
+
+    @staticmethod
+    def worker_health():
+        if settings.SEALING_PUBLIC_ONLY:
+            return _plain("not on this deployment\n", status=404)
+        from referrals import worker
+
+        try:
+            current = worker.status()
+        except DatabaseError:
+            return _plain("unavailable\n", status=503)
+        if current.running:
+            return _plain("worker ok\n")
+        if current.last_seen is None:
+            return _plain("notifications delayed: no worker has run\n", status=503)
+        since = current.last_seen.isoformat(timespec="seconds")
+        return _plain(f"notifications delayed since {since}\n", status=503)
+
+
+def _plain(text: str, status: int = 200) -> HttpResponse:
+    response = HttpResponse(text, status=status, content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class SecurityHeadersMiddleware:

@@ -275,6 +275,9 @@ TRIAGE_DUE_WORKING_DAYS = env.int("TRIAGE_DUE_WORKING_DAYS", default=1)
 TRIAGE_QUEUE_URL = env("TRIAGE_QUEUE_URL", default="http://127.0.0.1:8000/")
 # A task "running" this long has lost its worker and goes back in the queue (maintenance.py).
 TASK_STALE_MINUTES = env.float("TASK_STALE_MINUTES", default=10)
+# No worker heartbeat for this long: the staff site and /healthz?worker say notifications are
+# delayed (referrals/worker.py). A running worker beats six times in this period.
+WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=120)
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),

@@ -2,6 +2,8 @@
 # A throwaway PostgreSQL cluster for tests and benchmarks.
 #   scripts/pg.sh start DIR   -> starts a cluster in DIR, prints its DATABASE_URL base
 #   scripts/pg.sh stop DIR    -> stops it and removes DIR
+#   scripts/pg.sh down DIR    -> stops the server, keeping the data (a restart, for fault tests)
+#   scripts/pg.sh up DIR      -> starts it again on the same port
 # Exits 3 from `start` when no PostgreSQL server binaries are installed.
 set -euo pipefail
 action=$1 dir=$2
@@ -23,10 +25,15 @@ case "$action" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     as_pg "$pgbin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
     # Durability settings are off: this cluster lives for one test run only.
-    as_pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
-      "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-      start >/dev/null
+    echo "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >"$dir/options"
+    as_pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$(cat "$dir/options")" start >/dev/null
     echo "postgres://postgres@127.0.0.1:$port"
+    ;;
+  down)
+    as_pg "$pgbin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+  up)
+    as_pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$(cat "$dir/options")" start >/dev/null
     ;;
   stop)
     if [ -d "$dir/data" ]; then
@@ -34,5 +41,5 @@ case "$action" in
     fi
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|down|up DIR" >&2; exit 2 ;;
 esac

@@ -11,7 +11,7 @@ scripts/dev-env.sh
 # The daily jobs run in the task worker below; book the first one.
 .venv/bin/python manage.py schedule_maintenance
 # The task worker sends notifications (printed to the console in development).
-.venv/bin/python manage.py db_worker &
+.venv/bin/python manage.py run_worker &
 worker=$!
 trap 'kill "$worker" 2>/dev/null' EXIT
 echo "Safer Derbyshire is running at http://127.0.0.1:8000/  (Ctrl+C to stop)"

@@ -27,6 +27,7 @@ pgdir=$(mktemp -d /tmp/safer-derbyshire-pg.XXXXXX)
 trap 'scripts/pg.sh stop "$pgdir"' EXIT
 if pgurl=$(scripts/pg.sh start "$pgdir"); then
   export DATABASE_URL="$pgurl/safer_derbyshire"
+  export PG_CLUSTER_DIR="$pgdir"  # tests/test_database_restart.py restarts it
   export PG_BIN_DIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   echo "== pytest on PostgreSQL ($("$PG_BIN_DIR/postgres" --version))"
 else

@@ -21,6 +21,15 @@ class StaffAdminSite(admin.AdminSite):
         user = request.user
         return user.is_active and user.is_staff and user.is_verified()
 
+    def each_context(self, request):
+        context = super().each_context(request)
+        if self.has_permission(request):
+            from referrals import worker
+
+            # New referrals still reach the queue when emails stop; staff should know to look.
+            context["worker_status"] = worker.status()
+        return context
+
     def login(self, request, extra_context=None):
         # Password accepted but no second factor yet: on to the second step, not the form.
         user = request.user

@@ -103,6 +103,37 @@ def start_gunicorn(home, env=None):
     return process, port, output_path
 
 
+def start_worker(home, env):
+    """`manage.py run_worker` polling every 0.2 s: (process, output path)."""
+    output_path = home / "worker.log"
+    with output_path.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--interval", "0.2", "--no-startup-delay"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    return process, output_path
+
+
+def triage_site_env(key_pair):
+    """The triage deployment (staff site and worker) as production configures it: the triage
+    login, both sealing keys, persistent connections, emails printed to the console."""
+    from safer_derbyshire import db_roles
+
+    url = role_database_url(db_roles.role_names()["triage"], os.environ["DB_TRIAGE_PASSWORD"])
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SEALING_PUBLIC_KEYS": key_pair[0],
+        "SEALING_PRIVATE_KEYS": key_pair[1],
+        "CONN_MAX_AGE": "60",
+        "EMAIL_URL": "consolemail://",
+        "LOG_FORMAT": "plain",
+    }
+
+
 def start_nginx(upstream_port, home):
     """The shipped proxy in front of upstream_port: (process, port, access log path)."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"

@@ -266,7 +266,7 @@ def test_the_worker_sends_what_intake_queued_using_the_triage_login(client, key_
         "EMAIL_URL": "consolemail://",
     }
 
-    result = run_manage("db_worker", "--batch", env=env)
+    result = run_manage("run_worker", "--batch", env=env)
 
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"New Prevent referral {reference}" in result.stdout

@@ -57,7 +57,7 @@ def test_a_whole_journey_and_triage_session_log_nothing_anyone_typed(client, sup
     caplog.set_level(logging.DEBUG)
     walk(client, _marked(PUBLIC_ANSWERS))
     client.post(reverse("referrals:check"))
-    call_command("db_worker", "--batch", verbosity=0)
+    call_command("run_worker", "--batch", verbosity=0)
     referral = submit()
     sign_in(client, supervisor)
     client.get(case_url(referral))
@@ -85,7 +85,7 @@ def test_waiting_and_failed_notifications_are_visible_to_supervisors(
 
     monkeypatch.setattr(notifications, "send_mail", broken_send_mail)
     referral = submit()
-    call_command("db_worker", "--batch", verbosity=0)
+    call_command("run_worker", "--batch", verbosity=0)
     sign_in(client, supervisor)
 
     html = client.get(reverse("staff:django_tasks_database_dbtaskresult_changelist")).content

@@ -38,7 +38,7 @@ def test_a_run_purges_what_has_expired_and_books_tomorrows(settings, caplog):
     kept = submit()
     maintenance.ensure_scheduled()
 
-    call_command("db_worker", "--batch", verbosity=0)
+    call_command("run_worker", "--batch", verbosity=0)
 
     expired.refresh_from_db()
     kept.refresh_from_db()
@@ -70,11 +70,11 @@ def test_a_notification_whose_worker_died_mid_send_is_sent_after_all(settings):
     DBTaskResult.objects.filter(pk=task.pk).update(
         status="RUNNING", started_at=timezone.now() - timedelta(minutes=11)
     )
-    call_command("db_worker", "--batch", verbosity=0)
+    call_command("run_worker", "--batch", verbosity=0)
     assert mail.outbox == []  # nothing picks it up on its own
 
     call_command("schedule_maintenance")  # as at every worker start, and every few minutes
-    call_command("db_worker", "--batch", verbosity=0)
+    call_command("run_worker", "--batch", verbosity=0)
 
     sent = [m for m in mail.outbox if referral.reference in m.subject]
     assert len(sent) == 1

@@ -28,7 +28,7 @@ def test_the_worker_sends_one_email_with_only_reference_priority_and_link(client
     referral = Referral.objects.get()
     assert mail.outbox == []  # queued, not sent in the request
 
-    call_command("db_worker", "--batch", verbosity=0)
+    call_command("run_worker", "--batch", verbosity=0)
 
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
@@ -47,7 +47,7 @@ def test_a_mail_failure_keeps_the_referral_and_queues_a_retry(client, monkeypatc
     monkeypatch.setattr(notifications, "send_mail", broken_send_mail)
 
     response = _send(client, PUBLIC_ANSWERS)
-    call_command("db_worker", "--batch", verbosity=0)
+    call_command("run_worker", "--batch", verbosity=0)
 
     assert "Referral sent" in response.content.decode()
     assert Referral.objects.count() == 1
