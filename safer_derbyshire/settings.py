@@ -272,7 +272,9 @@ RETENTION_YEARS = {
 # Working days from arrival to when triage is due (Monday to Friday).
 TRIAGE_DUE_WORKING_DAYS = env.int("TRIAGE_DUE_WORKING_DAYS", default=1)
 # Where the notification's link points: the triage queue on the triage deployment.
-TRIAGE_QUEUE_URL = env("TRIAGE_QUEUE_URL", default="http://127.0.0.1:8000/")
+TRIAGE_QUEUE_URL = env(
+    "TRIAGE_QUEUE_URL", default=f"http://127.0.0.1:8000/{STAFF_ADMIN_PATH}referrals/referral/"
+)
 # A task "running" this long has lost its worker and goes back in the queue (maintenance.py).
 TASK_STALE_MINUTES = env.float("TASK_STALE_MINUTES", default=10)
 # No worker heartbeat for this long: the staff site and /healthz?worker say notifications are
@@ -315,6 +317,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console handler (DEBUG only) would print every line a second time,
+        # unformatted: its records reach the root handler above.
+        "django": {"level": "INFO"},
         # Request bodies never reach the log; 4xx noise from scanners is kept at WARNING.
         "django.request": {"level": "WARNING", "filters": ["database_outage"]},
         "django.security.DisallowedHost": {"level": "ERROR"},

@@ -1,6 +1,8 @@
 """Services for account administration: create, change role, deactivate, reset two-factor,
 unlock. Each checks the rules where the action is, and is audited."""
 
+import email.policy
+
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -8,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -94,17 +96,27 @@ def send_set_password_link(*, account, request) -> None:
     """Email the one-time link. The link is never stored: not in a task, not in the log."""
     link = request.build_absolute_uri(set_password_path(account))
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_mail(
+    UnfoldedEmail(
         subject="Set your password for the Safer Derbyshire staff site",
-        message=(
+        body=(
             f"An account has been made for you on the Safer Derbyshire staff site.\n\n"
             f"Choose your password here (the link works once, for {hours} hours):\n{link}\n\n"
             "You will then set up two-factor authentication with an app on your work phone.\n"
             "If you did not expect this email, tell your account administrator.\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[account.email],
-    )
+        to=[account.email],
+    ).send()
+
+
+class UnfoldedEmail(EmailMessage):
+    """Plain text sent with its lines as written. Python's email package would otherwise
+    quoted-printable encode any line longer than 78 characters, folding a long link with "="
+    so that, copied from a console or a plain mail reader, it no longer works. RFC 5322 allows
+    lines up to 998 characters."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
 
 
 def _taken(email: str, *, other_than=None) -> bool:

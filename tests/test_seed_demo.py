@@ -29,7 +29,7 @@ def test_demo_staff_can_sign_in_and_demo_referrals_open(settings, client, capsys
     call_command("seed_demo")
     call_command("seed_demo")  # a second start changes nothing
 
-    assert "password demo-only-password-1" in capsys.readouterr().out
+    assert "Password for each: demo-only-password-1" in capsys.readouterr().out
     assert Referral.objects.count() == 4
     from django.contrib.auth import get_user_model
 

@@ -8,9 +8,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from referrals import roles, services
 from referrals.models import Referral
+from referrals.notifications import send_new_referral_email
 from staff.models import AuthenticatorDevice
 
 # Known, printed credentials: refused unless DEBUG is on.
@@ -78,6 +80,7 @@ class Command(BaseCommand):
                     secret=base64.b32decode(DEMO_TOTP_KEY),
                 )
         if not Referral.objects.exists():
+            references = []
             for forenames, surname, born, district, kind, priority, hours in DEMO_PEOPLE:
                 referral = services.submit_referral(
                     answers=_answers(forenames, surname, born, district, kind)
@@ -86,10 +89,20 @@ class Command(BaseCommand):
                 Referral.objects.filter(reference=referral.reference).update(
                     priority=priority, received_at=received, due_at=received + timedelta(days=1)
                 )
+                references.append(referral.reference)
+            # Demo referrals were "received" in the past: no new-referral emails for them, so
+            # the console shows only those for referrals sent through the form.
+            DBTaskResult.objects.filter(
+                task_path=send_new_referral_email.module_path,
+                status="READY",
+                args_kwargs__kwargs__reference__in=references,
+            ).delete()
         path = settings.STAFF_ADMIN_PATH
+        people = ", ".join(f"{username} ({role})" for username, (*_, role) in DEMO_STAFF.items())
         self.stdout.write(
-            f"Demo staff at http://127.0.0.1:8000/{path} (password {DEMO_PASSWORD}): "
-            + ", ".join(f"{u} ({r[2]})" for u, r in DEMO_STAFF.items())
-            + f"\nTwo-factor for all of them: add the key {DEMO_TOTP_KEY} to an authenticator "
-            "app (development only)."
+            f"Staff site: http://127.0.0.1:8000/{path}\n"
+            f"Demo staff: {people}\n"
+            f"Password for each: {DEMO_PASSWORD}\n"
+            f"Two-factor: add the key {DEMO_TOTP_KEY} to an authenticator app (one entry "
+            "signs in as any of them; development only)."
         )
