@@ -5,15 +5,23 @@ editing any event breaks the chain at that point, and `manage.py verify_audit` s
 PostgreSQL a trigger also refuses UPDATE and DELETE on the table (migration 0004).
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from . import sealing, throttle
 from .models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.http import HttpRequest
+
 
 GENESIS = "0" * 64
 # Any fixed number: serialises writers of the chain on PostgreSQL (SQLite serialises anyway).
@@ -23,12 +31,12 @@ _CHAIN_LOCK = 7_304_112
 def record(
     *,
     action: AuditAction,
-    actor=None,
+    actor: User | AnonymousUser | None = None,
     actor_label: str = "",
     reference: str = "",
     detail: str = "",
     sealed_detail: str | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. `detail` is stored in the clear, so it must never hold
     personal data; anything staff typed goes in `sealed_detail`."""
@@ -104,5 +112,8 @@ def still_holds(recorded_head: str) -> bool:
 
 
 def open_sealed_detail(event: AuditEvent) -> str:
-    """A supervisor reading why a reveal happened."""
-    return sealing.unseal(event.sealed_detail, context=f"audit:{event.prev_hash}")["detail"]
+    """A supervisor reading why a reveal happened ("" for an event that sealed nothing)."""
+    if event.sealed_detail is None:
+        return ""
+    opened = sealing.unseal(event.sealed_detail, context=f"audit:{event.prev_hash}")
+    return str(opened["detail"])

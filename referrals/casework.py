@@ -5,9 +5,13 @@ must, and writes the audit event in the same transaction as the change. Views ca
 nothing else.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +19,11 @@ from django.views.decorators.debug import sensitive_variables
 
 from . import audit, roles, sealing, workflow
 from .models import AuditAction, CaseNote, Referral
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import HttpRequest
+
 
 REVEAL_REASON_MIN = 20
 REVEAL_REASON_MAX = 1_000
@@ -44,7 +53,7 @@ def _unseal(referral: Referral, field: str) -> dict:
 
 
 @sensitive_variables("content")
-def open_referral(*, referral: Referral, by, request=None) -> dict:
+def open_referral(*, referral: Referral, by: User, request: HttpRequest | None = None) -> dict:
     """The referral's content (never the reporter). Every open is audited."""
     roles.require(by, "referrals.open_referral")
     audit.record(action=AuditAction.OPEN, actor=by, reference=referral.reference, request=request)
@@ -53,7 +62,7 @@ def open_referral(*, referral: Referral, by, request=None) -> dict:
 
 
 @sensitive_variables("content", "person")
-def subject_names(*, referrals, by) -> dict[int, str]:
+def subject_names(*, referrals: Iterable[Referral], by: User) -> dict[int, str]:
     """The person's name for each referral on one queue page, fetched and opened together
     (the queue itself leaves the envelopes out of its sorting query)."""
     roles.require(by, "referrals.open_referral")
@@ -78,7 +87,9 @@ def subject_names(*, referrals, by) -> dict[int, str]:
 
 
 @sensitive_variables("reason")
-def reveal_reporter(*, referral: Referral, by, reason: str, request=None) -> dict:
+def reveal_reporter(
+    *, referral: Referral, by: User, reason: str, request: HttpRequest | None = None
+) -> dict:
     """Open the reporter envelope for one response; the reveal and its reason are audited
     first (the reason sealed, as it may name people)."""
     roles.require(by, "referrals.reveal_reporter")
@@ -98,7 +109,9 @@ def reveal_reporter(*, referral: Referral, by, reason: str, request=None) -> dic
 
 
 @sensitive_variables("note")
-def change_status(*, referral: Referral, to: str, by, note: str = "", request=None) -> Referral:
+def change_status(
+    *, referral: Referral, to: str, by: User, note: str = "", request: HttpRequest | None = None
+) -> Referral:
     """Move a referral on, if the workflow allows it from where it is now. An outcome needs
     a note explaining the decision; closing sets the date retention counts from."""
     roles.require(by, "referrals.change_status")
@@ -128,7 +141,9 @@ def change_status(*, referral: Referral, to: str, by, note: str = "", request=No
     return current
 
 
-def assign(*, referral: Referral, to, by, request=None) -> Referral:
+def assign(
+    *, referral: Referral, to: User, by: User, request: HttpRequest | None = None
+) -> Referral:
     """Officers may take a referral; supervisors may give it to any Prevent officer."""
     roles.require(by, "referrals.assign_to_self" if to == by else "referrals.assign_to_others")
     if not roles.prevent_staff().filter(pk=to.pk).exists():
@@ -147,14 +162,18 @@ def assign(*, referral: Referral, to, by, request=None) -> Referral:
 
 
 @sensitive_variables("text")
-def add_note(*, referral: Referral, by, text: str, request=None) -> CaseNote:
+def add_note(
+    *, referral: Referral, by: User, text: str, request: HttpRequest | None = None
+) -> CaseNote:
     roles.require(by, "referrals.add_case_note")
     with transaction.atomic():
         return _store_note(referral=referral, by=by, text=text, request=request)
 
 
 @sensitive_variables("text")
-def _store_note(*, referral: Referral, by, text: str, request) -> CaseNote:
+def _store_note(
+    *, referral: Referral, by: User, text: str, request: HttpRequest | None
+) -> CaseNote:
     text = _clean_text(text, what="note", minimum=1, maximum=NOTE_MAX)
     note = CaseNote(referral=referral, author=by)
     note.body_envelope = sealing.seal({"text": text}, context=note.envelope_context())
@@ -171,7 +190,7 @@ class OpenedNote:
 
 
 @sensitive_variables("text")
-def read_notes(*, referral: Referral, by) -> list[OpenedNote]:
+def read_notes(*, referral: Referral, by: User) -> list[OpenedNote]:
     """The case notes, oldest first; part of opening the referral (already audited)."""
     roles.require(by, "referrals.open_referral")
     notes = []

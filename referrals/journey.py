@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django import forms as django_forms
+from django.http import QueryDict
 
 from . import forms
 from .choices import ReporterType
@@ -23,12 +24,12 @@ class Step:
     # Extra arguments for the form, from the answers so far.
     form_kwargs: Callable[[dict], dict] = field(default=lambda answers: {})
 
-    def form(self, answers: dict, data=None) -> forms.JourneyForm:
+    def form(self, answers: dict, data: QueryDict | None = None) -> forms.JourneyForm:
         return self.form_class(data, initial=answers.get(self.slug), **self.form_kwargs(answers))
 
 
 def _is_professional(answers: dict) -> bool:
-    return answers.get("who", {}).get("reporter_type") == ReporterType.PROFESSIONAL
+    return bool(answers.get("who", {}).get("reporter_type") == ReporterType.PROFESSIONAL)
 
 
 def _danger_stop(answers: dict) -> str | None:
@@ -111,7 +112,7 @@ class SummarySection:
 NOT_PROVIDED = "Not provided"
 
 
-def _display(form_field, value) -> str | list[str]:
+def _display(form_field: django_forms.Field, value: object) -> str | list[str]:
     if value in (None, "", [], False) and not isinstance(form_field, django_forms.BooleanField):
         return NOT_PROVIDED
     choices = dict(getattr(form_field, "choices", []) or [])

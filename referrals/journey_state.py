@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from . import intake_store
@@ -30,7 +31,7 @@ def cookie_name() -> str:
     return "__Host-journey" if settings.SESSION_COOKIE_SECURE else "journey"
 
 
-def _parse_cookie(request) -> tuple[str, Fernet] | None:
+def _parse_cookie(request: HttpRequest) -> tuple[str, Fernet] | None:
     value = request.COOKIES.get(cookie_name())
     if not value:
         return None
@@ -41,11 +42,11 @@ def _parse_cookie(request) -> tuple[str, Fernet] | None:
         raise JourneyStateError("The journey cookie is damaged.") from exc
 
 
-def has_journey(request) -> bool:
+def has_journey(request: HttpRequest) -> bool:
     return cookie_name() in request.COOKIES
 
 
-def load(request) -> dict:
+def load(request: HttpRequest) -> dict:
     """The answers so far: {} for a new journey, JourneyStateError if it cannot be trusted."""
     parsed = _parse_cookie(request)
     if parsed is None:
@@ -58,10 +59,11 @@ def load(request) -> dict:
         plaintext = fernet.decrypt(bytes(ciphertext), ttl=settings.JOURNEY_STATE_MAX_AGE)
     except InvalidToken as exc:
         raise JourneyStateError("The journey has expired or its cookie was altered.") from exc
-    return json.loads(plaintext)
+    answers: dict = json.loads(plaintext)
+    return answers
 
 
-def save(request, response, answers: dict) -> None:
+def save(request: HttpRequest, response: HttpResponse, answers: dict) -> None:
     """Encrypt and store the answers; set the cookie holding the key on `response`."""
     try:
         parsed = _parse_cookie(request)
@@ -86,13 +88,13 @@ def save(request, response, answers: dict) -> None:
     )
 
 
-def discard(request, response) -> None:
+def discard(request: HttpRequest, response: HttpResponse) -> None:
     """Forget the journey: delete the ciphertext and the browser's key."""
     forget(request)
     clear_cookie(response)
 
 
-def draft_id(request) -> str | None:
+def draft_id(request: HttpRequest) -> str | None:
     """The id of the journey's stored ciphertext, for deleting it with the send."""
     try:
         parsed = _parse_cookie(request)
@@ -101,14 +103,14 @@ def draft_id(request) -> str | None:
     return parsed[0][:64] if parsed else None
 
 
-def forget(request) -> None:
+def forget(request: HttpRequest) -> None:
     """Delete the journey's ciphertext (inside the caller's transaction, if any)."""
     draft = draft_id(request)
     if draft is not None:
         intake_store.delete_draft(draft)
 
 
-def clear_cookie(response) -> None:
+def clear_cookie(response: HttpResponse) -> None:
     response.delete_cookie(cookie_name(), samesite="Strict")
 
 

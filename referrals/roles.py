@@ -5,9 +5,20 @@ runs the servers read them. So access here is checked against the permissions of
 groups alone, and `is_superuser` counts for nothing.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import QuerySet
+
+    # Who is asking: request.user, signed in or not.
+    type AnyUser = User | AnonymousUser
 
 OFFICER = "Prevent officer"
 SUPERVISOR = "Prevent supervisor"
@@ -43,7 +54,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def permissions(user) -> frozenset[str]:
+def permissions(user: AnyUser) -> frozenset[str]:
     """The permissions an active staff member holds through their roles (cached per user)."""
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return frozenset()
@@ -53,21 +64,21 @@ def permissions(user) -> frozenset[str]:
             "content_type__app_label", "codename"
         )
         cached = frozenset(f"{app}.{codename}" for app, codename in rows)
-        user._role_permissions = cached
+        setattr(user, "_role_permissions", cached)  # noqa: B010  (a per-request cache)
     return cached
 
 
-def can(user, permission: str) -> bool:
+def can(user: AnyUser, permission: str) -> bool:
     return permission in permissions(user)
 
 
-def require(user, permission: str) -> None:
+def require(user: AnyUser, permission: str) -> None:
     """For services: refuse at the action itself, whatever the view showed."""
     if not can(user, permission):
         raise PermissionDenied
 
 
-def prevent_staff():
+def prevent_staff() -> QuerySet[User]:
     """Active staff who hold a Prevent role: who a referral may be assigned to."""
     return (
         get_user_model()

@@ -119,7 +119,9 @@ def _public_from_bytes(raw: bytes) -> hpke.MLKEM768X25519PublicKey:
     return hpke.MLKEM768X25519PublicKey(mlkem_key, x_key)
 
 
-def _public_bytes(mlkem_private, x_private) -> bytes:
+def _public_bytes(
+    mlkem_private: mlkem.MLKEM768PrivateKey, x_private: x25519.X25519PrivateKey
+) -> bytes:
     return mlkem_private.public_key().public_bytes_raw() + x_private.public_key().public_bytes_raw()
 
 
@@ -206,7 +208,7 @@ def _info(header: bytes, context: str) -> bytes:
     return _INFO_LABEL + header + b"\x00" + context.encode("utf-8")
 
 
-def parse_header(envelope: bytes) -> tuple[str, int]:
+def parse_header(envelope: bytes | memoryview) -> tuple[str, int]:
     """The key id an envelope was sealed under, and where its HPKE output starts."""
     envelope = bytes(envelope)
     if len(envelope) < 5 or envelope[:3] != MAGIC:
@@ -223,7 +225,7 @@ def parse_header(envelope: bytes) -> tuple[str, int]:
     return key_id, end
 
 
-def key_id_of(envelope: bytes) -> str:
+def key_id_of(envelope: bytes | memoryview) -> str:
     return parse_header(envelope)[0]
 
 
@@ -239,7 +241,7 @@ def seal(payload: dict, *, context: str, keyring: Keyring | None = None) -> byte
 
 
 @sensitive_variables("plaintext")
-def unseal(envelope: bytes, *, context: str, keyring: Keyring | None = None) -> dict:
+def unseal(envelope: bytes | memoryview, *, context: str, keyring: Keyring | None = None) -> dict:
     """Open an envelope sealed for `context`. Never returns anything it cannot authenticate."""
     keyring = keyring or configured_keyring()
     key_id, start = parse_header(envelope)
@@ -248,16 +250,16 @@ def unseal(envelope: bytes, *, context: str, keyring: Keyring | None = None) -> 
         raise NoPrivateKeyError(
             f"This process holds no private key for {key_id!r}; it can seal but not open."
         )
-    envelope = bytes(envelope)
+    # A BinaryField read back from PostgreSQL is a memoryview.
+    raw = bytes(envelope)
     try:
-        plaintext = _SUITE.decrypt(
-            envelope[start:], pair.private, info=_info(envelope[:start], context)
-        )
+        plaintext = _SUITE.decrypt(raw[start:], pair.private, info=_info(raw[:start], context))
     except (InvalidTag, ValueError) as exc:
         raise TamperedEnvelopeError(
             "The envelope was altered or does not belong to this record and field."
         ) from exc
-    return json.loads(plaintext.decode("utf-8"))
+    opened: dict = json.loads(plaintext.decode("utf-8"))
+    return opened
 
 
 # --- staff secrets ------------------------------------------------------------------------------

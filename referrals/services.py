@@ -25,7 +25,8 @@ def subject_age(answers: dict, on: datetime.date) -> int | None:
     if age_answers.get("date_of_birth"):
         born = datetime.date.fromisoformat(age_answers["date_of_birth"])
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return age_answers.get("approximate_age")
+    approximate = age_answers.get("approximate_age")
+    return None if approximate is None else int(approximate)
 
 
 def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
@@ -110,4 +111,7 @@ def _insert_without_reading_back(referral: Referral) -> None:
         for field in Referral._meta.local_concrete_fields
         if not field.primary_key and getattr(referral, field.attname) is not None
     ]
-    Referral._base_manager._insert([referral], fields=fields, returning_fields=None)
+    # Django's own INSERT without RETURNING; private, so django-stubs does not declare it.
+    Referral._base_manager._insert(  # type: ignore[attr-defined]
+        [referral], fields=fields, returning_fields=None
+    )

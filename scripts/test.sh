@@ -35,6 +35,9 @@ else
   echo "== NOTICE: no PostgreSQL server found; running the tests on SQLite instead."
 fi
 
+echo "== types (mypy, the modules listed in pyproject.toml)"
+.venv/bin/mypy
+
 echo "== migrations match the models"
 DATABASE_URL="sqlite:///$pgdir/drift.sqlite3" .venv/bin/python manage.py makemigrations \
   --check --dry-run --skip-checks

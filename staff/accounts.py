@@ -1,7 +1,10 @@
 """Services for account administration: create, change role, deactivate, reset two-factor,
 unlock. Each checks the rules where the action is, and is audited."""
 
+from __future__ import annotations
+
 import email.policy
+from typing import TYPE_CHECKING
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -22,21 +25,29 @@ from referrals.models import AuditAction
 
 from . import two_factor
 
+if TYPE_CHECKING:
+    from email.message import EmailMessage as PyEmailMessage
+    from email.policy import Policy
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
 
 class AccountError(Exception):
     """Refused, with a message for the account administrator."""
 
 
-def role_of(user) -> str:
+def role_of(user: User) -> str:
     names = [g.name for g in user.groups.all() if g.name in roles.ROLE_PERMISSIONS]
     return names[0] if names else ""
 
 
-def _active_administrators():
+def _active_administrators() -> QuerySet[User]:
     return get_user_model().objects.filter(is_active=True, groups__name=roles.ACCOUNT_ADMINISTRATOR)
 
 
-def check_role_change(*, by, account, role: str) -> None:
+def check_role_change(*, by: User, account: User, role: str) -> None:
     if account == by and role in roles.PREVENT_ROLES:
         raise AccountError(
             "You cannot give yourself a Prevent role. Ask another account administrator."
@@ -46,13 +57,13 @@ def check_role_change(*, by, account, role: str) -> None:
     _keep_an_administrator(account, losing=role != roles.ACCOUNT_ADMINISTRATOR)
 
 
-def check_deactivation(*, by, account) -> None:
+def check_deactivation(*, by: User, account: User) -> None:
     if account == by:
         raise AccountError("You cannot deactivate your own account")
     _keep_an_administrator(account, losing=True)
 
 
-def _keep_an_administrator(account, *, losing: bool) -> None:
+def _keep_an_administrator(account: User, *, losing: bool) -> None:
     if (
         losing
         and account.pk
@@ -63,7 +74,7 @@ def _keep_an_administrator(account, *, losing: bool) -> None:
 
 
 @transaction.atomic
-def create_staff(*, by, account, role: str, request) -> None:
+def create_staff(*, by: User, account: User, role: str, request: HttpRequest) -> None:
     """Save a new staff member (an unsaved user with names and work email) with a role and
     no password; they are sent a one-time link to choose one."""
     roles.require(by, "auth.add_user")
@@ -86,13 +97,13 @@ def create_staff(*, by, account, role: str, request) -> None:
     transaction.on_commit(lambda: send_set_password_link(account=account, request=request))
 
 
-def set_password_path(account) -> str:
+def set_password_path(account: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(account.pk))
     token = default_token_generator.make_token(account)
     return reverse("staff:set_password", args=[uid, token])
 
 
-def send_set_password_link(*, account, request) -> None:
+def send_set_password_link(*, account: User, request: HttpRequest) -> None:
     """Email the one-time link. The link is never stored: not in a task, not in the log."""
     link = request.build_absolute_uri(set_password_path(account))
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
@@ -115,11 +126,12 @@ class UnfoldedEmail(EmailMessage):
     so that, copied from a console or a plain mail reader, it no longer works. RFC 5322 allows
     lines up to 998 characters."""
 
-    def message(self, *, policy=email.policy.default):
+    def message(self, *, policy: Policy | None = email.policy.default) -> PyEmailMessage:
+        policy = policy or email.policy.default
         return super().message(policy=policy.clone(max_line_length=998))
 
 
-def _taken(email: str, *, other_than=None) -> bool:
+def _taken(email: str, *, other_than: User | None = None) -> bool:
     others = get_user_model().objects.filter(username=email)
     if other_than is not None:
         others = others.exclude(pk=other_than.pk)
@@ -127,7 +139,9 @@ def _taken(email: str, *, other_than=None) -> bool:
 
 
 @transaction.atomic
-def change_details(*, by, account, first_name: str, last_name: str, email: str, request) -> None:
+def change_details(
+    *, by: User, account: User, first_name: str, last_name: str, email: str, request: HttpRequest
+) -> None:
     """Change a staff member's name or work email. The sign-in name is the email, so it
     follows; a set-password link sent to the old address stops working (Django's tokens
     cover the email)."""
@@ -158,7 +172,7 @@ def change_details(*, by, account, first_name: str, last_name: str, email: str, 
 
 
 @transaction.atomic
-def change_role(*, by, account, role: str, request) -> None:
+def change_role(*, by: User, account: User, role: str, request: HttpRequest) -> None:
     roles.require(by, "auth.change_user")
     previous = role_of(account)
     if previous == role:
@@ -174,7 +188,7 @@ def change_role(*, by, account, role: str, request) -> None:
 
 
 @transaction.atomic
-def set_active(*, by, account, active: bool, request) -> None:
+def set_active(*, by: User, account: User, active: bool, request: HttpRequest) -> None:
     roles.require(by, "auth.change_user")
     if account.is_active == active:
         return
@@ -192,7 +206,7 @@ def set_active(*, by, account, active: bool, request) -> None:
     )
 
 
-def end_sessions(account) -> int:
+def end_sessions(account: User) -> int:
     """Delete every stored session of the account. Only staff sign in, so this is a short
     list to read."""
     ended = 0
@@ -204,7 +218,7 @@ def end_sessions(account) -> int:
 
 
 @transaction.atomic
-def reset_two_factor(*, by, account, request) -> None:
+def reset_two_factor(*, by: User, account: User, request: HttpRequest) -> None:
     roles.require(by, "auth.change_user")
     two_factor.reset(user=account)
     end_sessions(account)
@@ -213,21 +227,24 @@ def reset_two_factor(*, by, account, request) -> None:
     )
 
 
-def is_locked(account) -> bool:
-    return AccessAttempt.objects.filter(
-        username=account.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).exists()
+def is_locked(account: User) -> bool:
+    # django-axes has no type information: its queries are Any to mypy.
+    return bool(
+        AccessAttempt.objects.filter(
+            username=account.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).exists()
+    )
 
 
 @transaction.atomic
-def unlock(*, by, account, request) -> None:
+def unlock(*, by: User, account: User, request: HttpRequest) -> None:
     roles.require(by, "auth.change_user")
     axes_reset(username=account.username)
     audit.record(action=AuditAction.UNLOCKED, actor=by, detail=account.username, request=request)
 
 
 @transaction.atomic
-def resend_link(*, by, account, request) -> None:
+def resend_link(*, by: User, account: User, request: HttpRequest) -> None:
     roles.require(by, "auth.change_user")
     if account.has_usable_password():
         raise AccountError("This person has already set a password")
