@@ -3,8 +3,6 @@
 import base64
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -113,18 +111,6 @@ def _act_as_triage(request):
     db_roles.begin(db_roles.TRIAGE)
     yield
     db_roles.end()
-
-
-def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    """Run manage.py in a fresh process, so settings are read from `env` as at start-up."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 from .staff import (  # noqa: E402, F401  (fixtures for the staff-site tests)

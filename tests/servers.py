@@ -255,3 +255,15 @@ def public_site_env(database_url, public_key):
         # Plain http on loopback: the browser would refuse __Host- cookies without TLS.
         "SECURE_COOKIES": "0",
     }
+
+
+def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh process, so settings are read from `env` as at start-up."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

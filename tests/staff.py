@@ -8,7 +8,7 @@ from referrals import journey, roles, services
 from referrals.models import Referral
 
 from .db_roles import OWNER, acting_as
-from .test_journey import PUBLIC_ANSWERS
+from .journeys import PUBLIC_ANSWERS
 
 REPORTER_NAME = "Sam Reporter-Q7"
 SUBJECT_FORENAMES = "Alex"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from referrals import journey_state
 from referrals.models import JourneyDraft, Referral, SubmissionAttempt
 
-from .test_journey import PUBLIC_ANSWERS, walk
+from .journeys import PUBLIC_ANSWERS, walk
 
 pytestmark = pytest.mark.django_db
 

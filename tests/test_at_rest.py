@@ -4,37 +4,17 @@ and no string in it works as a staff authenticator secret."""
 import base64
 import os
 import re
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import pyotp
 import pytest
-from django.db import connection
 
 from referrals import sealing
 from referrals.models import Referral
 
+from .dumps import full_dump
+
 MARKERS = ["MARKER-CONCERN-7f3a", "MARKER-REPORTER-9c1d", "Zoë-MARKER-ünïcode"]
-
-
-def full_dump(tmp_path: Path) -> bytes:
-    """Every byte the database holds: pg_dump on PostgreSQL, the raw file on SQLite."""
-    if connection.vendor == "postgresql":
-        db = connection.settings_dict
-        pg_dump = shutil.which("pg_dump", path=os.environ.get("PG_BIN_DIR")) or "pg_dump"
-        env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
-        return subprocess.run(
-            [pg_dump, "-h", db["HOST"], "-p", str(db["PORT"]), "-U", db["USER"], db["NAME"]],
-            env=env,
-            capture_output=True,
-            check=True,
-        ).stdout
-    target = tmp_path / "copy.sqlite3"
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM INTO %s", [str(target)])
-    return target.read_bytes()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -155,7 +155,7 @@ def test_intake_can_do_what_sending_needs_and_no_more(intake):
 
 
 def test_a_whole_journey_sends_as_the_intake_role(client):
-    from .test_journey import PUBLIC_ANSWERS, walk
+    from .journeys import PUBLIC_ANSWERS, walk
 
     with acting_as(INTAKE):
         walk(client, PUBLIC_ANSWERS)
@@ -250,8 +250,8 @@ def test_triage_can_only_read_and_add_to_the_audit_trail(triage):
 
 
 def test_the_worker_sends_what_intake_queued_using_the_triage_login(client, key_pair):
-    from .conftest import run_manage
-    from .test_journey import PUBLIC_ANSWERS, walk
+    from .journeys import PUBLIC_ANSWERS, walk
+    from .servers import run_manage
 
     with acting_as(INTAKE):
         walk(client, PUBLIC_ANSWERS)

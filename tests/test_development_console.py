@@ -13,8 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from referrals import roles
 from referrals.notifications import send_new_referral_email
 
-from .conftest import run_manage
-from .servers import triage_site_env
+from .servers import run_manage, triage_site_env
 from .staff import ensure_role, sign_in, submit
 
 pytestmark = pytest.mark.django_db

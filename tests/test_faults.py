@@ -7,7 +7,7 @@ from django.urls import reverse
 from referrals import services
 from referrals.models import JourneyDraft, Referral
 
-from .test_journey import PUBLIC_ANSWERS, walk
+from .journeys import PUBLIC_ANSWERS, walk
 
 pytestmark = pytest.mark.django_db
 

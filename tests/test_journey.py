@@ -8,6 +8,8 @@ from django.urls import reverse
 from referrals.models import JourneyDraft
 from safer_derbyshire.contacts import EXIT_PAGE_URL
 
+from .journeys import PUBLIC_ANSWERS, step, walk
+
 pytestmark = pytest.mark.django_db
 
 
@@ -15,10 +17,6 @@ def checked_values(html):
     """The values of the checked radios and checkboxes on the page."""
     inputs = re.findall(r"<input([^>]*)>", html)
     return [re.search(r'value="([^"]*)"', attrs).group(1) for attrs in inputs if "checked" in attrs]
-
-
-def step(slug):
-    return reverse("referrals:step", kwargs={"slug": slug})
 
 
 def test_the_first_question_is_about_immediate_danger(client):
@@ -134,39 +132,6 @@ def test_control_characters_in_answers_are_refused_clearly(client, bad):
 
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
-
-
-PUBLIC_ANSWERS = {
-    "safety": {"immediate_danger": "no"},
-    "who": {"reporter_type": "public"},
-    "person": {"forenames": "Alex", "surname": "Example", "other_names": ""},
-    "age": {
-        "date_of_birth_0": "14",
-        "date_of_birth_1": "3",
-        "date_of_birth_2": "2010",
-        "approximate_age": "",
-        "gender": "male",
-    },
-    "where": {"district": "high_peak", "address": "1 Example Street", "postcode": "SK17 6AA"},
-    "contact": {"phone": "", "online": "TikTok: @example"},
-    "details": {"nationality": "British", "first_language": "English"},
-    "concern": {"concern": "He shares videos praising an attacker.", "concern_types": ["mixed"]},
-    "needs": {"vulnerabilities": ["isolation"], "needs_detail": ""},
-    "agencies": {"agencies": "", "other_information": ""},
-    "awareness": {"person_aware": "no", "family_aware": "not_sure"},
-    "about-you": {"name": "", "relationship": "Neighbour"},
-    "declaration": {"confirmed": "on"},
-}
-
-
-def walk(client, answers):
-    """Answer every page in order, checking each one renders first."""
-    for slug, data in answers.items():
-        page = client.get(step(slug))
-        assert page.status_code == 200, slug
-        response = client.post(step(slug), data)
-        errors = re.findall(r"govuk-error-summary__list.*?</ul>", response.content.decode(), re.S)
-        assert response.status_code == 302, (slug, re.sub(r"<[^>]+>|\s+", " ", "".join(errors)))
 
 
 def test_every_question_page_carries_one_csrf_token(client):

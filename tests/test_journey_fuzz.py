@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from referrals import journey, journey_state
 
-from .test_journey import PUBLIC_ANSWERS, walk
+from .journeys import PUBLIC_ANSWERS, walk
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from django.urls import reverse
 from referrals import notifications
 from safer_derbyshire.logs import JsonFormatter, RequestIdFilter
 
+from .journeys import MARKER, PUBLIC_ANSWERS, marked, walk
 from .staff import case_url, sign_in, submit
-from .test_journey import PUBLIC_ANSWERS, walk
-from .test_submission import MARKER, _marked
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +54,7 @@ def test_log_lines_are_json_with_the_request_id(client):
 @pytest.mark.django_db(transaction=True)  # the worker closes its connections
 def test_a_whole_journey_and_triage_session_log_nothing_anyone_typed(client, supervisor, caplog):
     caplog.set_level(logging.DEBUG)
-    walk(client, _marked(PUBLIC_ANSWERS))
+    walk(client, marked(PUBLIC_ANSWERS))
     client.post(reverse("referrals:check"))
     call_command("run_worker", "--batch", verbosity=0)
     referral = submit()

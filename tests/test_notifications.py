@@ -12,19 +12,13 @@ from django_tasks_db.models import DBTaskResult
 from referrals import intake_store, notifications
 from referrals.models import JourneyDraft, Referral
 
-from .test_journey import PUBLIC_ANSWERS, walk
-from .test_submission import MARKER, _marked
-
-
-def _send(client, answers):
-    walk(client, answers)
-    return client.post(reverse("referrals:check"))
+from .journeys import MARKER, PUBLIC_ANSWERS, marked, send, walk
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_one_email_with_only_reference_priority_and_link(client, settings):
     settings.PREVENT_TEAM_EMAIL = "prevent@example.org"
-    _send(client, _marked(PUBLIC_ANSWERS))
+    send(client, marked(PUBLIC_ANSWERS))
     referral = Referral.objects.get()
     assert mail.outbox == []  # queued, not sent in the request
 
@@ -46,7 +40,7 @@ def test_a_mail_failure_keeps_the_referral_and_queues_a_retry(client, monkeypatc
 
     monkeypatch.setattr(notifications, "send_mail", broken_send_mail)
 
-    response = _send(client, PUBLIC_ANSWERS)
+    response = send(client, PUBLIC_ANSWERS)
     call_command("run_worker", "--batch", verbosity=0)
 
     assert "Referral sent" in response.content.decode()
@@ -99,7 +93,7 @@ def test_a_backend_outside_the_database_is_called_only_after_commit(
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        _send(client, PUBLIC_ANSWERS)
+        send(client, PUBLIC_ANSWERS)
 
     assert len(callbacks) == 1
     assert mail.outbox == []
@@ -110,7 +104,7 @@ def test_a_backend_outside_the_database_is_called_only_after_commit(
 def test_a_silent_mail_server_cannot_hold_the_worker_for_ever():
     import os
 
-    from .conftest import run_manage
+    from .servers import run_manage
 
     env = {**os.environ, "DJANGO_IGNORE_DOTENV": "1", "EMAIL_URL": "smtp://mail.example:25"}
     code = "from django.conf import settings; print(settings.MAILERS['default']['OPTIONS'])"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from referrals import sealing
 
-from .conftest import run_manage
+from .servers import run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from safer_derbyshire.pages import PAGES
 
-from .conftest import run_manage
+from .servers import run_manage
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ STATISTICS = reverse("staff:referrals_statistics")
 
 
 def _professional(sector):
-    from .test_journey import PUBLIC_ANSWERS
+    from .journeys import PUBLIC_ANSWERS
 
     answers = dict(PUBLIC_ANSWERS)
     answers["who"] = {"reporter_type": "professional"}

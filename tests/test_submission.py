@@ -8,47 +8,13 @@ from django.urls import reverse
 from referrals import sealing
 from referrals.models import JourneyDraft, Referral
 
-from .test_at_rest import full_dump
-from .test_journey import PUBLIC_ANSWERS, walk
-
-MARKER = "MK7Q"
-
-
-def _marked(answers):
-    """Every free-text answer replaced by a unique marker string, so leaks can be searched for."""
-    marked = {}
-    for slug, data in answers.items():
-        marked[slug] = {
-            name: f"{MARKER}-{slug}-{name}" if name in TEXT_FIELDS else value
-            for name, value in data.items()
-        }
-    return marked
-
-
-TEXT_FIELDS = {
-    "forenames",
-    "surname",
-    "other_names",
-    "address",
-    "phone",
-    "online",
-    "nationality",
-    "first_language",
-    "concern",
-    "needs_detail",
-    "relationship",
-    "name",
-}
-
-
-def _send(client, answers):
-    walk(client, answers)
-    return client.post(reverse("referrals:check"))
+from .dumps import full_dump
+from .journeys import MARKER, PUBLIC_ANSWERS, marked, send, walk
 
 
 @pytest.mark.django_db
 def test_sending_stores_a_sealed_referral_and_confirms_with_its_reference(client):
-    response = _send(client, PUBLIC_ANSWERS)
+    response = send(client, PUBLIC_ANSWERS)
 
     referral = Referral.objects.get()
     html = response.content.decode()
@@ -64,7 +30,7 @@ def test_sending_stores_a_sealed_referral_and_confirms_with_its_reference(client
 @pytest.mark.django_db
 def test_envelopes_open_to_exactly_what_was_typed_and_the_reporter_is_separate(client):
     answers = {**PUBLIC_ANSWERS, "about-you": {"name": "Sam Reporter", "relationship": "Aunt"}}
-    _send(client, answers)
+    send(client, answers)
     referral = Referral.objects.get()
 
     content = sealing.unseal(
@@ -89,7 +55,7 @@ def test_an_adult_referral_has_no_starting_point_note(client):
         "age": {"approximate_age": "34", "gender": "not_known"},
     }
 
-    html = _send(client, answers).content.decode()
+    html = send(client, answers).content.decode()
 
     assert "Referral sent" in html and "Starting Point" not in html
     assert Referral.objects.get().age_band == "31-40"
@@ -97,7 +63,7 @@ def test_an_adult_referral_has_no_starting_point_note(client):
 
 @pytest.mark.django_db
 def test_sending_twice_does_not_store_twice(client):
-    _send(client, PUBLIC_ANSWERS)
+    send(client, PUBLIC_ANSWERS)
 
     again = client.post(reverse("referrals:check"))
 
@@ -109,7 +75,7 @@ def test_sending_twice_does_not_store_twice(client):
 def test_typed_markers_appear_nowhere_in_the_database_or_logs(client, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
 
-    _send(client, _marked(PUBLIC_ANSWERS))
+    send(client, marked(PUBLIC_ANSWERS))
 
     assert Referral.objects.count() == 1
     dump = full_dump(tmp_path)
@@ -126,7 +92,7 @@ def test_an_error_report_during_sending_carries_no_answers(client, settings, rf)
     from referrals import sealing, views
 
     # No local holds the answers here: this frame is part of the traceback too.
-    walk(client, _marked(PUBLIC_ANSWERS))
+    walk(client, marked(PUBLIC_ANSWERS))
     settings.SEALING_PUBLIC_KEYS = []  # sealing now fails inside the real seal()
     settings.SEALING_PRIVATE_KEYS = []
     request = rf.post(reverse("referrals:check"), {"note": f"{MARKER}-posted"})

@@ -8,8 +8,8 @@ from django.contrib.sessions.models import Session
 from referrals import audit, casework, sealing, workflow
 from referrals.models import AuditAction, AuditEvent, CaseNote, Referral
 
+from .dumps import full_dump
 from .staff import REPORTER_NAME, case_url, make_user, sign_in
-from .test_at_rest import full_dump
 
 pytestmark = pytest.mark.django_db
 

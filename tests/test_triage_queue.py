@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from referrals.models import AuditAction, AuditEvent, Referral
 
+from .journeys import PUBLIC_ANSWERS
 from .staff import REPORTER_NAME, QueryCounter, case_url, sign_in, submit
-from .test_journey import PUBLIC_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +181,7 @@ def test_a_referral_this_server_cannot_open_is_explained_not_crashed(client, off
 def test_the_public_only_deployment_serves_no_staff_pages(key_pair):
     import os
 
-    from .conftest import run_manage
+    from .servers import run_manage
 
     public, _ = key_pair
     env = {

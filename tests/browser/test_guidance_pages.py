@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from safer_derbyshire.pages import PAGES
 
-from .conftest import RequestLog, assert_accessible
+from .pages import RequestLog, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from .conftest import assert_accessible
+from .pages import assert_accessible, fill
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,23 +63,9 @@ def test_exit_this_page_leaves_for_the_neutral_site(live_server, page):
     assert leaving == ["https://www.bbc.co.uk/weather"]
 
 
-def fill(page, data):
-    """Fill a journey page from a dict of field name to value, as a person would."""
-    for name, value in data.items():
-        for item in value if isinstance(value, list) else [value]:
-            field = page.locator(f'[name="{name}"]')
-            kind = field.first.get_attribute("type")
-            if kind in ("radio", "checkbox"):
-                target = item if kind == "radio" or item != "on" else None
-                selector = f'[name="{name}"][value="{target}"]' if target else f'[name="{name}"]'
-                page.locator(selector).check()
-            else:
-                field.fill(item)
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_every_question_page_is_accessible_and_complete(live_server, browser, javascript):
-    from tests.test_journey import PUBLIC_ANSWERS
+    from ..journeys import PUBLIC_ANSWERS
 
     context = browser.new_context(java_script_enabled=javascript)
     page = context.new_page()

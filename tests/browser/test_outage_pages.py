@@ -7,7 +7,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from ..servers import free_port
-from .conftest import assert_accessible
+from .pages import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..servers import free_port, start_nginx, stop
-from .conftest import RequestLog, assert_accessible
+from .pages import RequestLog, assert_accessible
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from safer_derbyshire import db_roles
 
 from ..db_roles import INTAKE, on_postgresql
 from ..servers import public_site_env, role_database_url, start_gunicorn, start_nginx, stop
-from .conftest import assert_accessible
-from .test_journey_complete import SCENARIOS, _walk
+from .journeys import SCENARIOS, walk
+from .pages import assert_accessible
 
 pytestmark = [
     pytest.mark.skipif(not on_postgresql(), reason="database roles are PostgreSQL's"),
@@ -64,7 +64,7 @@ def test_a_whole_journey_sends_through_the_public_deployment(
     answers = SCENARIOS["public-named"]
     page = new_page(java_script_enabled=javascript, viewport={"width": width, "height": 900})
 
-    _walk(page, public_site, answers)
+    walk(page, public_site, answers)
 
     expect(page.locator(".govuk-panel__title")).to_have_text("Referral sent")
     if javascript:  # axe-core runs as a script in the page

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from referrals import roles
 from tests.staff import PASSWORD, authenticator, make_user
 
-from .conftest import assert_accessible
+from .pages import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from referrals import roles
 from referrals.models import AuditAction, AuditEvent, CaseNote, Referral
 from tests.staff import PASSWORD, REPORTER_NAME, authenticator, make_user, submit
 
-from .conftest import assert_accessible
+from .pages import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
