@@ -18,14 +18,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 from django_tasks_db.models import DBTaskResult
 
 from staff.sites import staff_site
 
-from . import casework, journey, retention, roles, sealing, statistics, workflow
+from . import casework, journey, mailbox, retention, roles, sealing, statistics, workflow
 from .choices import Priority
-from .models import AuditEvent, Referral
+from .models import AuditEvent, Referral, ReplyMailbox
 from .services import REPORTER_STEPS
 from .working_time import describe_age
 
@@ -155,6 +156,19 @@ class NoteForm(forms.Form):
     )
 
 
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label="Send a message to the person who made this referral",
+        help_text=(
+            "They can read it only with the reply code they were given, and may never look. "
+            "Do not say anything about the outcome of the referral."
+        ),
+        max_length=mailbox.MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the message"},
+    )
+
+
 class RevealForm(forms.Form):
     reason = forms.CharField(
         label="Why do you need to see who made this referral?",
@@ -199,7 +213,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
         "received_at",
         "age",
         "priority",
-        "status",
+        "state",
         "district",
         "under_18",
         "assigned_to",
@@ -273,6 +287,15 @@ class ReferralAdmin(RoleReadOnlyAdmin):
     def subject(self, referral):
         return getattr(referral, "subject_name", "")
 
+    @admin.display(description="Status", ordering="status")
+    def state(self, referral):
+        if referral.reporter_replied_at is not None:
+            return format_html(
+                '{}<br><strong class="reporter-replied">Reporter replied</strong>',
+                referral.get_status_display(),
+            )
+        return referral.get_status_display()
+
     @admin.display(description="Waiting")
     def age(self, referral):
         return describe_age(referral.received_at, timezone.now())
@@ -293,6 +316,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             path("<int:pk>/status/", wrap(self.status_view), name="referrals_referral_status"),
             path("<int:pk>/assign/", wrap(self.assign_view), name="referrals_referral_assign"),
             path("<int:pk>/notes/", wrap(self.note_view), name="referrals_referral_note"),
+            path("<int:pk>/message/", wrap(self.message_view), name="referrals_referral_message"),
             path("<int:pk>/retain/", wrap(self.retain_view), name="referrals_referral_retain"),
             path("statistics/", wrap(self.statistics_view), name="referrals_statistics"),
         ]
@@ -360,6 +384,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
         try:
             content = casework.open_referral(referral=referral, by=user, request=request)
             notes = casework.read_notes(referral=referral, by=user)
+            thread = casework.read_thread(referral=referral, by=user)
         except sealing.SealingError as error:
             return self._cannot_open(request, referral, error)
         sections = [s for s in journey.summarise(content) if s.step.slug not in REPORTER_STEPS]
@@ -376,6 +401,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
         forms_ = {
             "transition_form": TransitionForm(),
             "note_form": NoteForm(),
+            "message_form": MessageForm(),
             "reveal_form": RevealForm(),
             "retain_form": RetainForm(),
             "assign_form": AssignForm(),
@@ -388,6 +414,8 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             "referral": referral,
             "sections": sections,
             "notes": notes,
+            "thread": thread,
+            "has_mailbox": ReplyMailbox.objects.filter(referral=referral).exists(),
             "transitions": transitions,
             "outcomes": [s.value for s in workflow.OUTCOMES],
             "reporter_sections": reporter_sections,
@@ -521,6 +549,25 @@ class ReferralAdmin(RoleReadOnlyAdmin):
                 messages.success(request, "Note added.")
                 return self._back(referral)
         return self._case(request, referral, forms_with_errors={"note_form": form}, status=400)
+
+    @method_decorator(sensitive_post_parameters("text"))
+    def message_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.add_case_note")
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            try:
+                casework.send_message(
+                    referral=referral,
+                    by=request.user,
+                    text=form.cleaned_data["text"],
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "text", refused)
+            else:
+                messages.success(request, "Message sent. They will see it if they check.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"message_form": form}, status=400)
 
 
 @admin.register(AuditEvent, site=staff_site)

@@ -8,6 +8,7 @@ nothing else.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import audit, roles, sealing, workflow
-from .models import AuditAction, CaseNote, Referral
+from . import audit, mailbox, roles, sealing, workflow
+from .models import AuditAction, CaseNote, MailboxMessage, Referral, ReplyMailbox
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -199,3 +200,68 @@ def read_notes(*, referral: Referral, by: User) -> list[OpenedNote]:
         author = note.author.get_full_name() or note.author.get_username()
         notes.append(OpenedNote(author=author, created_at=note.created_at, text=text))
     return notes
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    from_team: bool
+    author: str
+    sent_at: datetime
+    text: str
+
+
+@sensitive_variables("text")
+def read_thread(*, referral: Referral, by: User) -> list[ThreadMessage]:
+    """The messages with the reporter, from the team's copies; part of opening the referral
+    (already audited). Nothing here says whether the reporter has read anything."""
+    roles.require(by, "referrals.open_referral")
+    thread = []
+    for message in referral.messages.select_related("author"):
+        text = sealing.unseal(
+            message.team_envelope,
+            context=mailbox.message_context(referral.reference, message.id, mailbox.TEAM),
+        )["text"]
+        from_team = message.sender == MailboxMessage.Sender.TEAM
+        if not from_team:
+            author = "The person who made the referral"
+        elif message.author is not None:
+            author = message.author.get_full_name() or message.author.get_username()
+        else:
+            author = "Prevent team"
+        thread.append(ThreadMessage(from_team, author, message.sent_at, text))
+    return thread
+
+
+@sensitive_variables("text")
+def send_message(
+    *, referral: Referral, by: User, text: str, request: HttpRequest | None = None
+) -> None:
+    """A message to the reporter, readable only with their reply code (and by the team from
+    its own copy). Messaging is casework: those who may add case notes may send one."""
+    roles.require(by, "referrals.add_case_note")
+    text = _clean_text(text, what="message", minimum=1, maximum=mailbox.MESSAGE_MAX)
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        box = ReplyMailbox.objects.filter(referral=current).first()
+        if box is None or current.purged_at is not None:
+            raise CaseworkError("This referral has no reply code, so no message can be sent")
+        message_id = uuid.uuid4()
+        team, reporter = mailbox.seal_message(
+            reference=current.reference,
+            message_id=message_id,
+            text=text,
+            reporter_key=box.public_key,
+        )
+        MailboxMessage.objects.create(
+            id=message_id,
+            referral=current,
+            sender=MailboxMessage.Sender.TEAM,
+            author=by,
+            team_envelope=team,
+            reporter_envelope=reporter,
+        )
+        # Answered: the queue no longer shows "reporter replied".
+        Referral.objects.filter(pk=current.pk).update(reporter_replied_at=None)
+        audit.record(
+            action=AuditAction.MESSAGE, actor=by, reference=current.reference, request=request
+        )

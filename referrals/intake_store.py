@@ -8,12 +8,20 @@ when and how often anyone used the service). Elsewhere (SQLite in development) t
 statements run directly.
 """
 
-from datetime import datetime
+from __future__ import annotations
 
-from django.db import connection
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
-from .models import JourneyDraft, SubmissionAttempt
+from .models import JourneyDraft, MailboxMessage, Referral, ReplyMailbox, SubmissionAttempt
+
+if TYPE_CHECKING:
+    from .mailbox import MailboxKeys
 
 
 def _on_postgresql() -> bool:
@@ -77,14 +85,16 @@ def sends_in_one_call() -> bool:
     return _on_postgresql() and isinstance(send_new_referral_email.get_backend(), DatabaseBackend)
 
 
-def send_referral(referral, *, notification: dict, draft_id: str | None, attempt) -> bool:
+def send_referral(
+    referral, *, notification: dict, draft_id: str | None, attempt, mailbox: MailboxKeys
+) -> bool:
     """Count the send against the client's limit, then store the sealed referral, queue its
     notification and delete the draft, in one call of migration 0013's function: atomic by
     itself, one round trip. False, storing nothing, when the client is over its limit."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT intake_send_referral(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 referral.reference,
                 referral.received_at,
@@ -107,6 +117,126 @@ def send_referral(referral, *, notification: dict, draft_id: str | None, attempt
                 attempt.client,
                 attempt.since,
                 attempt.limit,
+                mailbox.salt,
+                mailbox.public_key,
+                mailbox.verifier,
             ],
         )
         return bool(cursor.fetchone()[0])
+
+
+def store_mailbox(reference: str, keys: MailboxKeys) -> None:
+    """Outside the one-call send (SQLite, other task backends): inside the send's transaction."""
+    ReplyMailbox.objects.create(
+        referral=Referral.objects.get(reference=reference),
+        salt=keys.salt,
+        public_key=keys.public_key,
+        verifier=keys.verifier,
+    )
+
+
+@dataclass(frozen=True)
+class StoredMailbox:
+    salt: bytes
+    verifier: bytes
+    public_key: bytes
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: uuid.UUID
+    sender: str
+    sent_at: datetime
+    reporter_envelope: bytes
+
+
+def mailbox_lookup(reference: str) -> StoredMailbox | None:
+    if _on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM intake_mailbox_lookup(%s)", [reference])
+            row = cursor.fetchone()
+    else:
+        row = (
+            ReplyMailbox.objects.filter(
+                referral__reference=reference, referral__purged_at__isnull=True
+            )
+            .values_list("salt", "verifier", "public_key")
+            .first()
+        )
+    return StoredMailbox(*(bytes(value) for value in row)) if row else None
+
+
+def mailbox_read(reference: str, verifier: bytes) -> list[StoredMessage]:
+    if _on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM intake_mailbox_read(%s, %s)", [reference, verifier])
+            rows = cursor.fetchall()
+    else:
+        rows = list(
+            MailboxMessage.objects.filter(
+                referral__reference=reference,
+                referral__mailbox__verifier=verifier,
+                referral__purged_at__isnull=True,
+            )
+            .order_by("sent_at")
+            .values_list("id", "sender", "sent_at", "reporter_envelope")
+        )
+    return [StoredMessage(row[0], row[1], row[2], bytes(row[3])) for row in rows]
+
+
+def mailbox_reply(
+    *,
+    reference: str,
+    verifier: bytes,
+    message_id: uuid.UUID,
+    nonce: str,
+    sent_at: datetime,
+    team_envelope: bytes,
+    reporter_envelope: bytes,
+    notification: dict,
+) -> bool:
+    """Store the reporter's message once per nonce, flag the referral and queue the team's
+    notification, in one call (migration 0016). False if the verifier does not match."""
+    if _on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT intake_mailbox_reply(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    reference,
+                    verifier,
+                    message_id,
+                    nonce,
+                    sent_at,
+                    team_envelope,
+                    reporter_envelope,
+                    notification["id"],
+                    Jsonb(notification["args_kwargs"]),
+                    notification["priority"],
+                    notification["queue_name"],
+                    notification["backend_name"],
+                    notification["run_after"],
+                ],
+            )
+            return bool(cursor.fetchone()[0])
+    from .notifications import queue_reporter_replied_email
+
+    with transaction.atomic():
+        referral = Referral.objects.filter(
+            reference=reference, mailbox__verifier=verifier, purged_at__isnull=True
+        ).first()
+        if referral is None:
+            return False
+        if nonce and MailboxMessage.objects.filter(referral=referral, nonce=nonce).exists():
+            return True
+        MailboxMessage.objects.create(
+            id=message_id,
+            referral=referral,
+            sender=MailboxMessage.Sender.REPORTER,
+            sent_at=sent_at,
+            team_envelope=team_envelope,
+            reporter_envelope=reporter_envelope,
+            nonce=nonce,
+        )
+        Referral.objects.filter(pk=referral.pk).update(reporter_replied_at=sent_at)
+        queue_reporter_replied_email(reference=reference)
+    return True

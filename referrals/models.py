@@ -66,6 +66,10 @@ class Referral(models.Model):
     retain_until = models.DateField(null=True, blank=True)
     retain_reason_envelope = EnvelopeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
+    # The reporter wrote through their reply code and no one has answered since (mailbox.py).
+    reporter_replied_at = models.DateTimeField(null=True, blank=True)
+    # Left on the tombstone when the thread is purged with the details: how many, never what.
+    purged_message_count = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["-received_at"]
@@ -127,6 +131,55 @@ class SubmissionAttempt(models.Model):
         return f"{self.action} attempt"
 
 
+class ReplyMailbox(models.Model):
+    """What opens a referral's messages is the reporter's reply code, which is never stored:
+    only a salt for deriving keys from it, the public key it derives, and a verifier."""
+
+    referral = models.OneToOneField(
+        Referral, primary_key=True, on_delete=models.CASCADE, related_name="mailbox"
+    )
+    salt = models.BinaryField()
+    public_key = models.BinaryField()
+    verifier = models.BinaryField()
+
+    def __str__(self) -> str:
+        return "reply mailbox"
+
+
+class MailboxMessage(models.Model):
+    """One message between the team and the reporter, sealed twice: to the team's key for the
+    case record, and to the reporter's code-derived key for them to read."""
+
+    class Sender(models.TextChoices):
+        TEAM = "team", "Prevent team"
+        REPORTER = "reporter", "Person who made the referral"
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=10, choices=Sender.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    team_envelope = EnvelopeField()
+    reporter_envelope = EnvelopeField()
+    # The reply form's own id: a double press or a refresh stores one message.
+    nonce = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "nonce"],
+                condition=~models.Q(nonce=""),
+                name="one_message_per_form",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"message from the {self.sender}"
+
+
 class WorkerHeartbeat(models.Model):
     """When each task worker last polled the queue, so the staff site can say when
     notifications have stopped going out (referrals/worker.py)."""
@@ -170,6 +223,7 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", "Changed a referral's status"
     ASSIGN = "assign", "Assigned a referral"
     NOTE = "note", "Added a case note"
+    MESSAGE = "message", "Sent a message to the person who made a referral"
     LOGIN = "login", "Signed in"
     LOGIN_FAILED = "login_failed", "Failed to sign in"
     LOGOUT = "logout", "Signed out"

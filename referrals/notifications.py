@@ -39,12 +39,28 @@ def queue_new_referral_email(*, reference: str, priority: str) -> None:
 def new_referral_task_row(*, reference: str, priority: str) -> dict:
     """The task row queue_new_referral_email would write, for the public side's one-call send
     (intake_store.send_referral), built with the task's own settings."""
-    task = send_new_referral_email
+    return _task_row(
+        send_new_referral_email, {"reference": reference, "priority": priority, "attempt": 1}
+    )
+
+
+def reporter_replied_task_row(*, reference: str) -> dict:
+    """The same for a reporter's reply through their code (intake_store.mailbox_reply)."""
+    return _task_row(send_reporter_replied_email, {"reference": reference, "attempt": 1})
+
+
+def queue_reporter_replied_email(*, reference: str) -> None:
+    enqueue = partial(send_reporter_replied_email.enqueue, reference=reference, attempt=1)
+    if isinstance(send_reporter_replied_email.get_backend(), DatabaseBackend):
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
+
+
+def _task_row(task, kwargs: dict) -> dict:
     return {
         "id": uuid.uuid4(),
-        "args_kwargs": normalize_json(
-            {"args": [], "kwargs": {"reference": reference, "priority": priority, "attempt": 1}}
-        ),
+        "args_kwargs": normalize_json({"args": [], "kwargs": kwargs}),
         "priority": task.priority,
         "queue_name": task.queue_name,
         "backend_name": task.backend,
@@ -80,4 +96,30 @@ def send_new_referral_email(*, reference: str, priority: str, attempt: int) -> N
         logger.warning("Notification for %s failed; retrying in %s", reference, delay)
         send_new_referral_email.using(run_after=timezone.now() + delay).enqueue(
             reference=reference, priority=priority, attempt=attempt + 1
+        )
+
+
+@task
+def send_reporter_replied_email(*, reference: str, attempt: int) -> None:
+    """As content-free as the new-referral email: that a message came, never what it says."""
+    try:
+        send_mail(
+            subject=f"Reply on Prevent referral {reference}",
+            message=(
+                "The person who made a referral has sent a message through their reply code.\n\n"
+                f"Reference: {reference}\n\n"
+                f"Open the triage queue to read it: {settings.TRIAGE_QUEUE_URL}\n\n"
+                "This email deliberately contains nothing of the message.\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[settings.PREVENT_TEAM_EMAIL],
+        )
+    except Exception:
+        if attempt >= MAX_ATTEMPTS:
+            logger.exception("Gave up notifying about a reply on %s", reference)
+            raise
+        delay = timedelta(minutes=min(2 ** (attempt - 1), 60))
+        logger.warning("Reply notification for %s failed; retrying in %s", reference, delay)
+        send_reporter_replied_email.using(run_after=timezone.now() + delay).enqueue(
+            reference=reference, attempt=attempt + 1
         )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from . import audit, roles, sealing, workflow
-from .models import AuditAction, CaseNote, Referral
+from .models import AuditAction, CaseNote, MailboxMessage, Referral, ReplyMailbox
 
 RETAIN_REASON_MIN = 20
 RETAIN_REVIEW_MAX_YEARS = 2
@@ -75,10 +75,15 @@ def purge(referral: Referral, *, now: datetime.datetime | None = None) -> None:
     """Delete the referral's details; keep the tombstone and write the audit event."""
     now = now or timezone.now()
     CaseNote.objects.filter(referral=referral).delete()
+    # The thread with the reporter goes with the details; the tombstone keeps how many.
+    messages, _ = MailboxMessage.objects.filter(referral=referral).delete()
+    ReplyMailbox.objects.filter(referral=referral).delete()
     Referral.objects.filter(pk=referral.pk).update(
         content_envelope=None,
         reporter_envelope=None,
         retain_reason_envelope=None,
+        reporter_replied_at=None,
+        purged_message_count=messages,
         purged_at=now,
     )
     audit.record(

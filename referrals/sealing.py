@@ -355,3 +355,39 @@ def secret_key_id_of(envelope: bytes | memoryview) -> str:
     if len(envelope) < 5 or envelope[:3] != SECRET_MAGIC or envelope[3] != VERSION:
         raise MalformedEnvelopeError("Not a sealed staff secret.")
     return envelope[5 : 5 + envelope[4]].decode("ascii", errors="replace")
+
+
+# --- keys derived from a secret someone else keeps (a reporter's reply code) -------------------
+# Same suite and envelope layout; the pair comes from 96 secret bytes (mailbox.py derives them
+# from the reply code with Argon2id), so only whoever holds the code can open what is sealed to
+# its public half.
+DERIVED_KEY_ID = "reply-code"
+DERIVED_SEED_LEN = _MLKEM_SEED_LEN + _X25519_LEN
+
+
+@sensitive_variables("seed")
+def derived_keyring(seed: bytes) -> Keyring:
+    """A keyring that seals to and opens with the key pair derived from `seed`."""
+    if len(seed) != DERIVED_SEED_LEN:
+        raise KeyringError("A derived key needs exactly 96 seed bytes.")
+    private = _private_from_seed(seed)
+    public_raw = derived_public_key(seed)
+    return Keyring((KeyPair(DERIVED_KEY_ID, _public_from_bytes(public_raw), private),))
+
+
+@sensitive_variables("seed")
+def derived_public_key(seed: bytes) -> bytes:
+    """The public half of the pair derived from `seed`, as stored beside the mailbox."""
+    return _public_bytes(
+        mlkem.MLKEM768PrivateKey.from_seed_bytes(seed[:_MLKEM_SEED_LEN]),
+        x25519.X25519PrivateKey.from_private_bytes(seed[_MLKEM_SEED_LEN:]),
+    )
+
+
+def public_keyring(public_raw: bytes | memoryview) -> Keyring:
+    """A keyring that can only seal, to a stored derived public key."""
+    try:
+        public = _public_from_bytes(bytes(public_raw))
+    except ValueError as exc:
+        raise KeyringError("The stored reply key is not a valid key.") from exc
+    return Keyring((KeyPair(DERIVED_KEY_ID, public, None),))

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import intake_store, journey, notifications, sealing, throttle
+from . import intake_store, journey, mailbox, notifications, sealing, throttle
 from .choices import ConcernType, Priority, ReporterType, age_band
 from .models import Referral
 from .working_time import add_working_days
@@ -44,25 +44,33 @@ def submit_referral(
     notification and, as one with them, the deletion of the journey's draft: either all are
     stored, or none and the reporter can send again with their answers still there. With an
     `attempt`, the send first counts against the client's limit: None when over it.
-    The referral returned has no id: the public side cannot read the stored row."""
+    The referral returned has no id: the public side cannot read the stored row. It carries
+    the reporter's new reply code as `reply_code`, for the confirmation page only."""
     referral = _sealed_referral(answers)
     priority = str(referral.get_priority_display())
+    # The reporter's reply code: shown once on the confirmation page, never stored.
+    code = mailbox.new_code()
+    keys = mailbox.keys_for(code)
     if intake_store.sends_in_one_call() and attempt is not None:
         # One function call, atomic by itself: no transaction of ours around it.
         notification = notifications.new_referral_task_row(
             reference=referral.reference, priority=priority
         )
         sent = intake_store.send_referral(
-            referral, notification=notification, draft_id=draft_id, attempt=attempt
+            referral, notification=notification, draft_id=draft_id, attempt=attempt, mailbox=keys
         )
-        return referral if sent else None
-    with transaction.atomic(savepoint=False):
-        if attempt is not None and not throttle.record(attempt):
+        if not sent:
             return None
-        _insert_without_reading_back(referral)
-        notifications.queue_new_referral_email(reference=referral.reference, priority=priority)
-        if draft_id:
-            intake_store.delete_draft(draft_id)
+    else:
+        with transaction.atomic(savepoint=False):
+            if attempt is not None and not throttle.record(attempt):
+                return None
+            _insert_without_reading_back(referral)
+            intake_store.store_mailbox(referral.reference, keys)
+            notifications.queue_new_referral_email(reference=referral.reference, priority=priority)
+            if draft_id:
+                intake_store.delete_draft(draft_id)
+    referral.reply_code = code  # type: ignore[attr-defined]
     return referral
 
 

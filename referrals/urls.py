@@ -27,6 +27,8 @@ urlpatterns = [
         name="staying_safe",
     ),
     path("share-a-concern/exit/", views.exit_page, name="exit"),
+    path("check-for-a-reply/", views.CheckRepliesView.as_view(), name="replies"),
+    path("check-for-a-reply/send/", views.ReplyView.as_view(), name="reply"),
     path("share-a-concern/check-your-answers/", views.CheckAnswersView.as_view(), name="check"),
     path("share-a-concern/<slug:slug>/", views.StepView.as_view(), name="step"),
 ]

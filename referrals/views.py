@@ -4,6 +4,8 @@ Nothing a reporter types is logged or put in an error report (sensitive_post_par
 journey pages are never cached by the browser or a proxy.
 """
 
+import secrets
+
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -17,7 +19,8 @@ from django.views.generic import TemplateView
 from safer_derbyshire.contacts import EXIT_PAGE_URL
 from safer_derbyshire.errors import UNAVAILABLE, service_unavailable
 
-from . import journey, journey_state, services, throttle
+from . import journey, journey_state, mailbox, services, throttle
+from .mailbox_forms import CheckForm, ReplyForm
 
 
 class StartView(TemplateView):
@@ -145,7 +148,11 @@ class CheckAnswersView(OpenOnlyMixin, View):
         response = render(
             request,
             "referrals/confirmation.html",
-            {"reference": referral.reference, "under_18": referral.under_18},
+            {
+                "reference": referral.reference,
+                "under_18": referral.under_18,
+                "reply_code": referral.reply_code,
+            },
         )
         journey_state.clear_cookie(response)
         return response
@@ -171,3 +178,94 @@ def exit_page(request):
     journey_state.discard(request, response)
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+# --- Checking for a reply with the reference and reply code (mailbox.py) ----------------------
+WRONG_CODE = (
+    "The reference number and reply code do not match. Check both and try again: the code "
+    "has 16 letters and numbers, in four groups"
+)
+
+
+def _thread(request, opened, code, *, form=None, sent=False, status=200):
+    response = render(
+        request,
+        "referrals/replies_thread.html",
+        {
+            "opened": opened,
+            "code": code,
+            "form": form or ReplyForm(),
+            "nonce": secrets.token_urlsafe(24),
+            "sent": sent,
+        },
+        status=status,
+    )
+    # The code is in this page's form: never kept by the browser or any proxy.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
+class CheckRepliesView(View):
+    """Reference + reply code -> the messages from the Prevent team, and a form to reply."""
+
+    template_name = "referrals/replies_check.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": CheckForm()})
+
+    def post(self, request):
+        form = CheckForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        try:
+            opened = mailbox.open_mailbox(
+                request=request,
+                reference=form.cleaned_data["reference"],
+                code=form.cleaned_data["code"],
+            )
+        except mailbox.TooManyTries:
+            return render(request, "referrals/replies_locked.html", status=429)
+        except mailbox.WrongCode:
+            form.add_error("code", WRONG_CODE)
+            return render(request, self.template_name, {"form": form}, status=400)
+        except UNAVAILABLE:
+            return service_unavailable(request)
+        return _thread(request, opened, form.cleaned_data["code"])
+
+
+@method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
+class ReplyView(View):
+    """The reporter's reply or added information; the code comes again with it."""
+
+    def post(self, request):
+        form = ReplyForm(request.POST)
+        credentials = CheckForm(request.POST)
+        if not credentials.is_valid():
+            return render(
+                request, "referrals/replies_check.html", {"form": credentials}, status=400
+            )
+        try:
+            opened = mailbox.open_mailbox(
+                request=request,
+                reference=credentials.cleaned_data["reference"],
+                code=credentials.cleaned_data["code"],
+            )
+            if not form.is_valid():
+                return _thread(
+                    request, opened, credentials.cleaned_data["code"], form=form, status=400
+                )
+            mailbox.reply(
+                opened=opened, text=form.cleaned_data["text"], nonce=form.cleaned_data["nonce"]
+            )
+            opened = mailbox.reread(opened)
+        except mailbox.TooManyTries:
+            return render(request, "referrals/replies_locked.html", status=429)
+        except mailbox.WrongCode:
+            credentials.add_error("code", WRONG_CODE)
+            return render(
+                request, "referrals/replies_check.html", {"form": credentials}, status=400
+            )
+        except UNAVAILABLE:
+            return service_unavailable(request, not_sent=True)
+        return _thread(request, opened, credentials.cleaned_data["code"], sent=True)

@@ -53,6 +53,10 @@ GRANTS: dict[str, dict[str, Grant]] = {
     "referrals.WorkerHeartbeat": {TRIAGE: CRUD},
     # --- the staff site's and the worker's own tables ------------------------------------------
     "referrals.CaseNote": {TRIAGE: CRUD},
+    # The reporter's mailbox: the team reads the thread, adds its own messages, and the
+    # retention purge deletes both. The reporter's side goes through INTAKE_FUNCTIONS.
+    "referrals.ReplyMailbox": {TRIAGE: Grant(select=ALL, insert=ALL, delete=True)},
+    "referrals.MailboxMessage": {TRIAGE: Grant(select=ALL, insert=ALL, delete=True)},
     # Append-only for everyone; the trigger of migration 0004 is the second line.
     "referrals.AuditEvent": {TRIAGE: APPEND},
     "auth.User": {TRIAGE: EDIT},  # staff are deactivated, never deleted
@@ -81,7 +85,13 @@ INTAKE_FUNCTIONS = (
     "intake_record_attempt(text, text, timestamptz, integer, timestamptz)",
     "intake_send_referral(text, timestamptz, timestamptz, text, text, text, boolean, text, text, "
     "bytea, bytea, uuid, jsonb, integer, text, text, timestamptz, text, text, timestamptz, "
-    "integer)",
+    "integer, bytea, bytea, bytea)",
+    # The reporter's mailbox (migration 0016): one reference at a time, messages only with the
+    # verifier that the reply code derives.
+    "intake_mailbox_lookup(text)",
+    "intake_mailbox_read(text, bytea)",
+    "intake_mailbox_reply(text, bytea, uuid, text, timestamptz, bytea, bytea, uuid, jsonb, "
+    "integer, text, text, timestamptz)",
 )
 FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {INTAKE: INTAKE_FUNCTIONS, TRIAGE: INTAKE_FUNCTIONS}
 

@@ -348,6 +348,16 @@ REFERRALS_OPEN = env.bool("REFERRALS_OPEN", default=False)
 RATE_LIMITS = {
     "send": (env.int("RATE_LIMIT_SENDS", default=5), 3600),
     "start": (env.int("RATE_LIMIT_JOURNEYS", default=30), 3600),
+    # Tries of a reply code (mailbox.py): from one connection, and at one reference whoever
+    # tries. Each try costs an Argon2 derivation, so both are low; at 80 bits a guess is hopeless.
+    "reply-code": (env.int("RATE_LIMIT_REPLY_CODE", default=20), 3600),
+    "reply-code-reference": (env.int("RATE_LIMIT_REPLY_CODE_REFERENCE", default=10), 3600),
 }
+# Argon2id cost for deriving a reply code's keys: (memory in KiB, passes). Opening a mailbox
+# with ten messages stays under 300 ms on a small server (benchmarks/mailbox.py).
+REPLY_CODE_ARGON2 = (
+    env.int("REPLY_CODE_ARGON2_MEMORY_KIB", default=32768),
+    env.int("REPLY_CODE_ARGON2_PASSES", default=3),
+)
 # Number of proxies in front of the app that append to X-Forwarded-For (0: use the socket).
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)

@@ -134,12 +134,14 @@ def test_intake_can_do_what_sending_needs_and_no_more(intake):
         "SELECT intake_send_referral('TEST-0000-0009', now(), now(), 'routine', 'amber_valley', "
         "'18_24', false, 'public', '', 'sealed', 'sealed', gen_random_uuid(), "
         '\'{"args": [], "kwargs": {"reference": "TEST-0000-0009"}}\', 0, \'default\', '
-        "'default', now(), 'draft-2', 'client-2', now() - interval '1 hour', 1)"
+        "'default', now(), 'draft-2', 'client-2', now() - interval '1 hour', 1, "
+        "'salt', 'public-key', 'verifier')"
     )
     over_the_limit = intake.execute(
         "SELECT intake_send_referral('TEST-0000-0010', now(), now(), 'routine', 'amber_valley', "
         "'18_24', false, 'public', '', 'sealed', 'sealed', gen_random_uuid(), '{}', 0, "
-        "'default', 'default', now(), '', 'client-2', now() - interval '1 hour', 1)"
+        "'default', 'default', now(), '', 'client-2', now() - interval '1 hour', 1, "
+        "'salt', 'public-key', 'verifier')"
     ).fetchone()
 
     assert over_the_limit == (False,)
@@ -152,6 +154,31 @@ def test_intake_can_do_what_sending_needs_and_no_more(intake):
 
     assert DBTaskResult.objects.get().task_path == send_new_referral_email.module_path
     assert intake.execute("SELECT intake_draft_read('draft-2')").fetchone()[0] is None
+    assert bytes(stored.mailbox.verifier) == b"verifier"
+
+
+def test_intake_reaches_one_mailbox_and_its_messages_only_with_the_verifier(intake):
+    referral = submit()
+    verifier = bytes(referral.mailbox.verifier)
+    lookup = "SELECT salt, verifier FROM intake_mailbox_lookup(%s)"
+    assert intake.execute(lookup, [referral.reference]).fetchone()[1] == verifier
+    assert intake.execute(lookup, ["NONE-0000-0000"]).fetchone() is None
+
+    def reply(verifier, nonce):
+        return intake.execute(
+            "SELECT intake_mailbox_reply(%s, %s, gen_random_uuid(), %s, now(), 'team', "
+            "'reporter', gen_random_uuid(), '{}', 0, 'default', 'default', now())",
+            [referral.reference, verifier, nonce],
+        ).fetchone()[0]
+
+    assert reply(b"wrong", "form-1") is False
+    assert reply(verifier, "form-1") is True
+    assert reply(verifier, "form-1") is True  # the same form again: stored once
+    read = "SELECT sender FROM intake_mailbox_read(%s, %s)"
+    assert intake.execute(read, [referral.reference, b"wrong"]).fetchall() == []
+    assert intake.execute(read, [referral.reference, verifier]).fetchall() == [("reporter",)]
+    referral.refresh_from_db()
+    assert referral.reporter_replied_at is not None
 
 
 def test_a_whole_journey_sends_as_the_intake_role(client):
