@@ -216,3 +216,51 @@ def test_the_thread_goes_with_the_details_and_the_tombstone_keeps_the_count(clie
     assert referral.purged_message_count == 1
     assert not MailboxMessage.objects.exists()
     assert check(Client(), referral.reference, code).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)  # another process reads what this one stored
+def test_the_limit_holds_across_processes_and_the_public_deployment_serves_the_mailbox(
+    client, settings, key_pair
+):
+    import os
+
+    from safer_derbyshire import db_roles
+
+    from .db_roles import INTAKE, on_postgresql
+    from .servers import public_site_env, role_database_url, run_manage
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reply-code-reference": (3, 3600)}
+    referral, code = sent_referral(client)
+    wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
+    for n in range(2):
+        assert (
+            check(Client(REMOTE_ADDR=f"10.0.1.{n}"), referral.reference, wrong).status_code == 400
+        )
+    url = (
+        role_database_url(db_roles.role_names()[INTAKE], os.environ["DB_INTAKE_PASSWORD"])
+        if on_postgresql()
+        else os.environ["DATABASE_URL"]
+    )
+    env = {**public_site_env(url, key_pair[0]), "RATE_LIMIT_REPLY_CODE_REFERENCE": "3"}
+    script = (
+        "from django.test import RequestFactory\n"
+        "from referrals import mailbox\n"
+        f"for typed in ({mailbox.normalise_code(wrong)!r}, {mailbox.normalise_code(code)!r}):\n"
+        "    request = RequestFactory().post('/', REMOTE_ADDR='10.0.2.1')\n"
+        "    try:\n"
+        "        opened = mailbox.open_mailbox(\n"
+        f"            request=request, reference={referral.reference!r}, code=typed\n"
+        "        )\n"
+        "        print('OPENED', len(opened.messages))\n"
+        "    except mailbox.WrongCode:\n"
+        "        print('WRONG')\n"
+        "    except mailbox.TooManyTries:\n"
+        "        print('LOCKED')\n"
+    )
+
+    result = run_manage("shell", "--no-imports", "-c", script, env=env)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    # The third try (the first in the other process, on the intake login) is still counted;
+    # the fourth is refused there too, even with the right code.
+    assert result.stdout.split() == ["WRONG", "LOCKED"]
