@@ -157,7 +157,8 @@ class NoteForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    text = forms.CharField(
+    # Not "text": the note form on the same page has that, and ids must be unique.
+    message = forms.CharField(
         label="Send a message to the person who made this referral",
         help_text=(
             "They can read it only with the reply code they were given, and may never look. "
@@ -550,7 +551,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
                 return self._back(referral)
         return self._case(request, referral, forms_with_errors={"note_form": form}, status=400)
 
-    @method_decorator(sensitive_post_parameters("text"))
+    @method_decorator(sensitive_post_parameters("message"))
     def message_view(self, request, pk):
         referral = self._post(request, pk, "referrals.add_case_note")
         form = MessageForm(request.POST)
@@ -559,11 +560,11 @@ class ReferralAdmin(RoleReadOnlyAdmin):
                 casework.send_message(
                     referral=referral,
                     by=request.user,
-                    text=form.cleaned_data["text"],
+                    text=form.cleaned_data["message"],
                     request=request,
                 )
             except casework.CaseworkError as refused:
-                self._refused(form, "text", refused)
+                self._refused(form, "message", refused)
             else:
                 messages.success(request, "Message sent. They will see it if they check.")
                 return self._back(referral)

@@ -54,7 +54,7 @@ def test_reporter_and_officer_write_to_each_other_through_the_code(client, offic
     empty = check(reporter, referral.reference.lower(), code.replace("-", " "))
     assert empty.status_code == 200
     assert "There are no messages from the Prevent team yet" in empty.content.decode()
-    asked = staff.post(case_url(referral, "message"), {"text": QUESTION})
+    asked = staff.post(case_url(referral, "message"), {"message": QUESTION})
     assert asked.status_code == 302
     thread = check(reporter, referral.reference, code).content.decode()
     assert "The Prevent team wrote" in thread and QUESTION in thread
@@ -77,7 +77,7 @@ def test_reporter_and_officer_write_to_each_other_through_the_code(client, offic
     assert QUESTION in case and ANSWER in case
     assert AuditEvent.objects.filter(action=AuditAction.MESSAGE).count() == 1
     # Answered: the flag goes, and the reporter sees both sides in order.
-    staff.post(case_url(referral, "message"), {"text": "Thank you."})
+    staff.post(case_url(referral, "message"), {"message": "Thank you."})
     queue = staff.get(reverse("staff:referrals_referral_changelist")).content.decode()
     assert "Reporter replied" not in queue
     final = check(reporter, referral.reference, code).content.decode()
@@ -107,7 +107,7 @@ def test_a_thief_with_the_database_and_the_triage_key_cannot_read_the_question(
     referral, code = sent_referral(client)
     staff = Client()
     sign_in(staff, officer)
-    staff.post(case_url(referral, "message"), {"text": QUESTION})
+    staff.post(case_url(referral, "message"), {"message": QUESTION})
     reporter = Client()
     thread = check(reporter, referral.reference, code).content.decode()
     nonce = re.search(r'name="nonce" value="([^"]+)"', thread).group(1)
@@ -207,7 +207,7 @@ def test_the_thread_goes_with_the_details_and_the_tombstone_keeps_the_count(clie
     referral, code = sent_referral(client)
     staff = Client()
     sign_in(staff, officer)
-    staff.post(case_url(referral, "message"), {"text": QUESTION})
+    staff.post(case_url(referral, "message"), {"message": QUESTION})
     Referral.objects.filter(pk=referral.pk).update(status="closed_nfa", closed_at=timezone.now())
 
     retention.purge(Referral.objects.get(pk=referral.pk))
@@ -264,3 +264,15 @@ def test_the_limit_holds_across_processes_and_the_public_deployment_serves_the_m
     # The third try (the first in the other process, on the intake login) is still counted;
     # the fourth is refused there too, even with the right code.
     assert result.stdout.split() == ["WRONG", "LOCKED"]
+
+
+def test_the_case_view_with_its_message_form_has_no_duplicate_ids(client, officer):
+    referral, _code = sent_referral(client)
+    staff = Client()
+    sign_in(staff, officer)
+
+    html = staff.get(case_url(referral)).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert "id_message" in ids and "id_text" in ids
+    assert len(ids) == len(set(ids))

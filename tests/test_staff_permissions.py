@@ -35,7 +35,7 @@ def _actions(referral, me, colleague):
         "message the reporter": (
             "post",
             case_url(referral, "message"),
-            {"text": "Which school does he go to?"},
+            {"message": "Which school does he go to?"},
         ),
         "assign to self": ("post", case_url(referral, "assign"), {"to": me.pk if me else 1}),
         "assign to colleague": ("post", case_url(referral, "assign"), {"to": colleague.pk}),

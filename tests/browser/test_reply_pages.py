@@ -45,7 +45,8 @@ def test_reporter_and_officer_follow_up_through_the_reply_code(
     from referrals.models import Referral
 
     referral = Referral.objects.get(reference=reference)
-    staff.post(reverse("staff:referrals_referral_message", args=[referral.pk]), {"text": QUESTION})
+    asking = reverse("staff:referrals_referral_message", args=[referral.pk])
+    staff.post(asking, {"message": QUESTION})
 
     page.goto(live_server.url + reverse("referrals:replies"))
     expect(page.locator("h1")).to_have_text("Check for a reply")
