@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -187,7 +187,7 @@ def _store_note(
 class OpenedNote:
     author: str
     created_at: datetime
-    text: str
+    text: str = field(repr=False)  # never in a traceback's locals or a log line
 
 
 @sensitive_variables("text")
@@ -207,7 +207,7 @@ class ThreadMessage:
     from_team: bool
     author: str
     sent_at: datetime
-    text: str
+    text: str = field(repr=False)  # never in a traceback's locals or a log line
 
 
 @sensitive_variables("text")

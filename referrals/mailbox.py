@@ -73,7 +73,7 @@ class Message:
     id: uuid.UUID
     sender: str  # REPORTER or TEAM
     sent_at: datetime
-    text: str
+    text: str = field(repr=False)  # never in a traceback's locals or a log line
 
 
 # --- the code --------------------------------------------------------------------------------
