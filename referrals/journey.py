@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django import forms as django_forms
 from django.http import QueryDict
+from django.utils import timezone
 
 from . import forms
 from .choices import ReporterType
@@ -16,8 +17,9 @@ from .choices import ReporterType
 @dataclass(frozen=True)
 class Step:
     slug: str
-    title: str  # the page title, and the check-answers section heading
+    title: str  # the page title: the page's question, as its h1 says
     form_class: type[forms.JourneyForm]
+    section: str  # the check-answers heading this step's answers go under
     applies: Callable[[dict], bool] = field(default=lambda answers: True)
     # A stop page instead of the next question, when the answer calls for one.
     stop: Callable[[dict], str | None] = field(default=lambda answers: None)
@@ -28,8 +30,36 @@ class Step:
         return self.form_class(data, initial=answers.get(self.slug), **self.form_kwargs(answers))
 
 
-def _is_professional(answers: dict) -> bool:
+def is_professional(answers: dict) -> bool:
     return bool(answers.get("who", {}).get("reporter_type") == ReporterType.PROFESSIONAL)
+
+
+def _is_public(answers: dict) -> bool:
+    return "who" in answers and not is_professional(answers)
+
+
+def _gives_name(answers: dict) -> bool:
+    return is_professional(answers) or answers.get("anonymity", {}).get("give_name") == "yes"
+
+
+def subject_age(answers: dict, on: datetime.date) -> int | None:
+    """The person's age from their date of birth, or the rough age given; None if unknown."""
+    age_answers = answers.get("age", {})
+    if age_answers.get("date_of_birth"):
+        born = datetime.date.fromisoformat(age_answers["date_of_birth"])
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    approximate = age_answers.get("approximate_age")
+    return None if approximate is None else int(approximate)
+
+
+def under_18(answers: dict) -> bool | None:
+    """True or False when the answers say; None when the age is not known."""
+    age = subject_age(answers, timezone.localdate())
+    return None if age is None else age < 18
+
+
+def _by_age(answers: dict) -> dict:
+    return {"under_18": under_18(answers)}
 
 
 def _danger_stop(answers: dict) -> str | None:
@@ -38,26 +68,73 @@ def _danger_stop(answers: dict) -> str | None:
     return None
 
 
+YOU = "How you are sharing this concern"
+CONCERN = "Your concern"
+PERSON = "The person"
+OTHERS = "Who else knows"
+ABOUT_YOU = "About you"
+
+# The concern comes first, then who it is about, then only what applies: a member of the
+# public answers what the public can know; the referral form's further sections are for
+# professionals.
 STEPS: tuple[Step, ...] = (
-    Step("safety", "Is anyone in immediate danger?", forms.SafetyForm, stop=_danger_stop),
-    Step("who", "How you are sharing this concern", forms.ReporterTypeForm),
-    Step("work", "Your work", forms.ProfessionalForm, applies=_is_professional),
-    Step("person", "The person's name", forms.PersonForm),
-    Step("age", "Age and gender", forms.AgeForm),
-    Step("where", "Where they live", forms.WhereForm),
-    Step("contact", "Contact and online accounts", forms.ContactDetailsForm),
-    Step("details", "Other details about the person", forms.DetailsForm),
-    Step("concern", "Your concern", forms.ConcernForm),
-    Step("needs", "Wellbeing and vulnerability", forms.NeedsForm),
-    Step("agencies", "Other services and information", forms.AgenciesForm),
-    Step("awareness", "Who knows about this", forms.AwarenessForm),
+    Step("safety", "Is anyone in immediate danger?", forms.SafetyForm, YOU, stop=_danger_stop),
+    Step(
+        "who",
+        "Are you sharing this as a member of the public, or through your work?",
+        forms.ReporterTypeForm,
+        YOU,
+    ),
+    Step("work", "About your work", forms.ProfessionalForm, YOU, applies=is_professional),
+    Step("concern", "What are you worried about?", forms.ConcernForm, CONCERN),
+    Step("person", "Who are you worried about?", forms.PersonForm, PERSON),
+    Step("age", "How old are they?", forms.AgeForm, PERSON),
+    Step("where", "Where do they live?", forms.WhereForm, PERSON),
+    Step("contact", "How can they be contacted or found online?", forms.ContactDetailsForm, PERSON),
+    Step(
+        "details",
+        "Other details about them",
+        forms.DetailsForm,
+        PERSON,
+        applies=is_professional,
+        form_kwargs=_by_age,
+    ),
+    Step(
+        "needs",
+        "Is anything affecting their wellbeing or making them vulnerable?",
+        forms.NeedsForm,
+        PERSON,
+    ),
+    Step(
+        "agencies",
+        "Which other services are involved with them?",
+        forms.AgenciesForm,
+        OTHERS,
+        applies=is_professional,
+    ),
+    Step(
+        "awareness",
+        "Does the person know you are sharing this concern?",
+        forms.AwarenessForm,
+        OTHERS,
+        form_kwargs=_by_age,
+    ),
+    Step(
+        "anonymity",
+        "Do you want to give your name and contact details?",
+        forms.AnonymityForm,
+        ABOUT_YOU,
+        applies=_is_public,
+    ),
     Step(
         "about-you",
         "About you",
         forms.ReporterForm,
-        form_kwargs=lambda answers: {"professional": _is_professional(answers)},
+        ABOUT_YOU,
+        applies=_gives_name,
+        form_kwargs=lambda answers: {"professional": is_professional(answers)},
     ),
-    Step("declaration", "Declaration", forms.DeclarationForm),
+    Step("declaration", "Declaration", forms.DeclarationForm, ABOUT_YOU),
 )
 
 BY_SLUG = {step.slug: step for step in STEPS}
@@ -92,11 +169,24 @@ def may_visit(answers: dict, step: Step) -> bool:
     return all(earlier.slug in answers for earlier in steps[: steps.index(step)])
 
 
+def final_answers(answers: dict) -> dict:
+    """Only what the finished journey asks: answers to steps that no longer apply, or to
+    questions a later answer removed (a parents' question once the person is an adult), are
+    not kept."""
+    kept = {}
+    for step in applicable(answers):
+        if step.slug in answers:
+            asked = step.form(answers).fields
+            kept[step.slug] = {k: v for k, v in answers[step.slug].items() if k in asked}
+    return kept
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     label: str
     value: str | list[str]
     field_id: str
+    slug: str = ""
 
     @property
     def is_list(self) -> bool:
@@ -112,8 +202,12 @@ class SummarySection:
 NOT_PROVIDED = "Not provided"
 
 
+def _is_empty(value: object) -> bool:
+    return value in (None, "", [], False)
+
+
 def _display(form_field: django_forms.Field, value: object) -> str | list[str]:
-    if value in (None, "", [], False) and not isinstance(form_field, django_forms.BooleanField):
+    if _is_empty(value) and not isinstance(form_field, django_forms.BooleanField):
         return NOT_PROVIDED
     choices = dict(getattr(form_field, "choices", []) or [])
     if isinstance(value, list):
@@ -125,21 +219,61 @@ def _display(form_field: django_forms.Field, value: object) -> str | list[str]:
     return str(choices.get(value, value))
 
 
+def _label(form_field: django_forms.Field) -> str:
+    return str(form_field.label).removesuffix(" (optional)").removesuffix(", if you know it")
+
+
 def summarise(answers: dict) -> list[SummarySection]:
-    """Every applicable question with the answer given, for the check-answers page."""
+    """Every applicable question with the answer given, step by step (the case view). An
+    answer kept under a question that has since moved, or from a step an earlier version of the
+    journey asked, is still shown."""
     sections = []
-    for step in applicable(answers):
+    for step in (step for step in STEPS if step.applies(answers) or step.slug in answers):
         if step.slug in ("safety", "declaration"):
             continue
         form = step.form(answers)
         given = answers.get(step.slug, {})
         rows = [
             SummaryRow(
-                label=str(field.label).removesuffix(" (optional)"),
-                value=_display(field, given.get(name)),
-                field_id=form[name].auto_id,
+                _label(field), _display(field, given.get(name)), forms.first_input_id(form[name])
             )
             for name, field in form.fields.items()
         ]
+        rows += [
+            SummaryRow(name.replace("_", " ").capitalize(), str(value), "")
+            for name, value in given.items()
+            if name not in form.fields and not _is_empty(value)
+        ]
         sections.append(SummarySection(step, rows))
     return sections
+
+
+@dataclass(frozen=True)
+class CheckSection:
+    heading: str
+    rows: list[SummaryRow]
+    not_given: list[SummaryRow]
+
+
+def check_answers(answers: dict) -> list[CheckSection]:
+    """The check-answers page: answers grouped under a few headings, with the questions left
+    blank gathered into one "not given" line per heading instead of a row each."""
+    grouped: dict[str, CheckSection] = {}
+    for step in applicable(answers):
+        if step.slug in ("safety", "declaration"):
+            continue
+        form = step.form(answers)
+        given = answers.get(step.slug, {})
+        section = grouped.setdefault(step.section, CheckSection(step.section, [], []))
+        for name, question in form.fields.items():
+            value = given.get(name)
+            row = SummaryRow(
+                _label(question),
+                _display(question, value),
+                forms.first_input_id(form[name]),
+                step.slug,
+            )
+            if isinstance(question, django_forms.BooleanField) and not value:
+                continue  # an unticked "I do not know their name" says nothing
+            (section.not_given if _is_empty(value) else section.rows).append(row)
+    return list(grouped.values())

@@ -2,8 +2,6 @@
 what a reporter typed.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -15,18 +13,9 @@ from .models import Referral
 from .working_time import add_working_days
 
 # Answers about the reporter go into their own envelope, so redaction is structural.
-REPORTER_STEPS = ("about-you",)
+REPORTER_STEPS = ("anonymity", "about-you")
 # Answers that steer the journey but are not part of the referral.
 JOURNEY_ONLY_STEPS = ("safety", "declaration")
-
-
-def subject_age(answers: dict, on: datetime.date) -> int | None:
-    age_answers = answers.get("age", {})
-    if age_answers.get("date_of_birth"):
-        born = datetime.date.fromisoformat(age_answers["date_of_birth"])
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    approximate = age_answers.get("approximate_age")
-    return None if approximate is None else int(approximate)
 
 
 def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
@@ -79,8 +68,9 @@ def _sealed_referral(answers: dict) -> Referral:
     """A new, unsaved referral: clear metadata from structured answers, the rest sealed."""
     if journey.first_unanswered(answers) is not None:
         raise ValueError("The journey is not complete.")
+    answers = journey.final_answers(answers)
     received = timezone.now()
-    age = subject_age(answers, received.date())
+    age = journey.subject_age(answers, received.date())
     under_18 = age is not None and age < 18
     who = answers["who"]["reporter_type"]
     referral = Referral(
@@ -100,7 +90,7 @@ def _sealed_referral(answers: dict) -> Referral:
         for slug, value in answers.items()
         if slug not in REPORTER_STEPS + JOURNEY_ONLY_STEPS
     }
-    reporter = {slug: answers[slug] for slug in REPORTER_STEPS}
+    reporter = {slug: answers[slug] for slug in REPORTER_STEPS if slug in answers}
     referral.content_envelope = sealing.seal(
         content, context=referral.envelope_context("content_envelope")
     )

@@ -123,14 +123,14 @@ class CheckAnswersView(OpenOnlyMixin, View):
         return render(
             request,
             "referrals/check_answers.html",
-            {"sections": journey.summarise(self.answers)},
+            {"sections": journey.check_answers(self.answers)},
         )
 
     def post(self, request):
         if request.POST.get("website"):
             # The honeypot: invisible to people, filled by bots. A person whose browser
             # filled it gets a clear message and loses nothing.
-            context = {"sections": journey.summarise(self.answers), "honeypot_filled": True}
+            context = {"sections": journey.check_answers(self.answers), "honeypot_filled": True}
             return render(request, "referrals/check_answers.html", context)
         try:
             # Counted, sent and forgotten as one: either the referral is stored and the draft

@@ -14,24 +14,52 @@ def step(slug):
 PUBLIC_ANSWERS = {
     "safety": {"immediate_danger": "no"},
     "who": {"reporter_type": "public"},
-    "person": {"forenames": "Alex", "surname": "Example", "other_names": ""},
+    "concern": {"concern": "He shares videos praising an attacker.", "concern_types": ["mixed"]},
+    "person": {"forenames": "Alex", "surname": "Example", "other_names": "", "gender": "male"},
     "age": {
         "date_of_birth_0": "14",
         "date_of_birth_1": "3",
         "date_of_birth_2": "2010",
         "approximate_age": "",
-        "gender": "male",
     },
     "where": {"district": "high_peak", "address": "1 Example Street", "postcode": "SK17 6AA"},
     "contact": {"phone": "", "online": "TikTok: @example"},
-    "details": {"nationality": "British", "first_language": "English"},
-    "concern": {"concern": "He shares videos praising an attacker.", "concern_types": ["mixed"]},
     "needs": {"vulnerabilities": ["isolation"], "needs_detail": ""},
-    "agencies": {"agencies": "", "other_information": ""},
     "awareness": {"person_aware": "no", "family_aware": "not_sure"},
-    "about-you": {"name": "", "relationship": "Neighbour"},
+    "anonymity": {"give_name": "yes", "relationship": "Neighbour"},
+    "about-you": {"name": "Pat Neighbour"},
     "declaration": {"confirmed": "on"},
 }
+
+PROFESSIONAL_ANSWERS = {
+    "safety": {"immediate_danger": "no"},
+    "who": {"reporter_type": "professional"},
+    "work": {"sector": "education", "discussed_with_lead": "yes"},
+    "concern": PUBLIC_ANSWERS["concern"],
+    "person": PUBLIC_ANSWERS["person"],
+    "age": PUBLIC_ANSWERS["age"],
+    "where": PUBLIC_ANSWERS["where"],
+    "contact": PUBLIC_ANSWERS["contact"],
+    "details": {"nationality": "British", "first_language": "English"},
+    "needs": PUBLIC_ANSWERS["needs"],
+    "agencies": {"agencies": "", "safeguarding_referral": "yes"},
+    "awareness": PUBLIC_ANSWERS["awareness"],
+    "about-you": {
+        "name": "Priya Teacher",
+        "role": "Designated safeguarding lead",
+        "organisation": "Example Academy, Buxton",
+        "relationship": "His teacher",
+        "email": "dsl@example.sch.uk",
+        "phone": "01298 000000",
+    },
+    "declaration": {"confirmed": "on"},
+}
+
+
+def before(answers, slug):
+    """The answers to every page before `slug`."""
+    slugs = list(answers)
+    return {s: answers[s] for s in slugs[: slugs.index(slug)]}
 
 
 def walk(client, answers):
@@ -65,8 +93,6 @@ TEXT_FIELDS = {
     "address",
     "phone",
     "online",
-    "nationality",
-    "first_language",
     "concern",
     "needs_detail",
     "relationship",

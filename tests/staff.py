@@ -62,7 +62,7 @@ def cleaned(posted: dict) -> dict:
 def submit(posted=None, **overrides) -> Referral:
     posted = posted or {
         **PUBLIC_ANSWERS,
-        "about-you": {"name": REPORTER_NAME, "relationship": "Neighbour"},
+        "about-you": {"name": REPORTER_NAME},
     }
     reference = services.submit_referral(answers=cleaned(posted)).reference
     if overrides:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from referrals.models import JourneyDraft
 from safer_derbyshire.contacts import EXIT_PAGE_URL
 
-from .journeys import PUBLIC_ANSWERS, step, walk
+from .journeys import PROFESSIONAL_ANSWERS, PUBLIC_ANSWERS, before, step, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_professionals_are_asked_about_their_work_and_the_public_are_not(client)
     assert response["Location"] == step("work")
 
     client.post(step("who"), {"reporter_type": "public"})
-    assert client.get(step("work"))["Location"] == step("person")  # not applicable now
+    assert client.get(step("work"))["Location"] == step("concern")  # not applicable now
 
 
 def test_questions_cannot_be_skipped(client):
@@ -146,13 +146,7 @@ def test_a_member_of_the_public_can_answer_every_question_and_stay_anonymous(cli
 
 
 def test_a_professional_must_say_who_they_are(client):
-    answers = {**PUBLIC_ANSWERS, "who": {"reporter_type": "professional"}}
-    answers = (
-        dict(list(answers.items())[:2])
-        | {"work": {"sector": "education", "discussed_with_lead": "yes"}}
-        | dict(list(answers.items())[2:-2])
-    )
-    walk(client, answers)
+    walk(client, before(PROFESSIONAL_ANSWERS, "about-you"))
 
     response = client.post(step("about-you"), {"relationship": "Teacher"})
 
@@ -168,7 +162,7 @@ def test_a_professional_must_say_who_they_are(client):
 
 
 def test_name_or_not_known_is_required(client):
-    walk(client, dict(list(PUBLIC_ANSWERS.items())[:2]))
+    walk(client, before(PUBLIC_ANSWERS, "person"))
 
     response = client.post(step("person"), {"forenames": "", "surname": ""})
     assert "Enter their first names, or select that you do not know" in response.content.decode()
@@ -178,7 +172,7 @@ def test_name_or_not_known_is_required(client):
 
 
 def test_the_concern_is_required_and_limited_in_length(client):
-    walk(client, dict(list(PUBLIC_ANSWERS.items())[:9]))
+    walk(client, before(PUBLIC_ANSWERS, "concern"))
 
     response = client.post(step("concern"), {"concern": ""})
     assert "Describe what you are worried about" in response.content.decode()
@@ -190,7 +184,7 @@ def test_the_concern_is_required_and_limited_in_length(client):
 
 
 def test_a_date_of_birth_in_the_future_is_refused(client):
-    walk(client, dict(list(PUBLIC_ANSWERS.items())[:3]))
+    walk(client, before(PUBLIC_ANSWERS, "age"))
 
     response = client.post(
         step("age"), {"date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "2999"}
@@ -199,7 +193,7 @@ def test_a_date_of_birth_in_the_future_is_refused(client):
     assert "Date of birth must be in the past" in response.content.decode()
 
 
-def test_check_answers_shows_every_answer_and_not_provided(client):
+def test_check_answers_shows_the_answers_and_gathers_the_blank_ones(client):
     walk(client, PUBLIC_ANSWERS)
 
     response = client.get(reverse("referrals:check"))
@@ -208,7 +202,20 @@ def test_check_answers_shows_every_answer_and_not_provided(client):
     assert response.status_code == 200
     assert "Check your answers before sending" in html
     assert "High Peak" in html and "14 March 2010" in html and "Isolation or loneliness" in html
-    assert "Not provided" in html
+    assert "Not provided" not in html
+    # One "Not given" line per section, each blank question a link to answer it.
+    headings = re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', html)
+    assert headings[:4] == [
+        "How you are sharing this concern",
+        "Your concern",
+        "The person",
+        "Who else knows",
+    ]
+    assert html.count('<dt class="govuk-summary-list__key">Not given</dt>') == 4
+    assert (
+        f'href="{step("person")}?change=1#id_other_names">Other names or nicknames they use' in html
+    )
+    assert "I do not know their name" not in html  # unticked, it says nothing
     assert "Send referral" in html
     assert f'href="{step("concern")}?change=1#id_concern"' in html
 
@@ -231,7 +238,7 @@ def test_a_change_that_opens_new_questions_asks_them_first(client):
 
 
 def test_check_answers_is_not_reachable_before_the_journey_is_complete(client):
-    walk(client, dict(list(PUBLIC_ANSWERS.items())[:4]))
+    walk(client, before(PUBLIC_ANSWERS, "where"))
 
     response = client.get(reverse("referrals:check"))
 
@@ -239,7 +246,7 @@ def test_check_answers_is_not_reachable_before_the_journey_is_complete(client):
 
 
 def test_length_errors_name_the_field_without_optional(client):
-    walk(client, dict(list(PUBLIC_ANSWERS.items())[:4]))
+    walk(client, before(PUBLIC_ANSWERS, "where"))
 
     response = client.post(step("where"), {"district": "erewash", "postcode": "X" * 11})
 

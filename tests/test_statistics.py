@@ -16,24 +16,11 @@ STATISTICS = reverse("staff:referrals_statistics")
 
 
 def _professional(sector):
-    from .journeys import PUBLIC_ANSWERS
+    from .journeys import PROFESSIONAL_ANSWERS
 
-    answers = dict(PUBLIC_ANSWERS)
-    answers["who"] = {"reporter_type": "professional"}
-    answers = {
-        **dict(list(answers.items())[:2]),
-        "work": {"sector": sector, "discussed_with_lead": "yes"},
-        **dict(list(answers.items())[2:]),
-    }
-    answers["about-you"] = {
-        "name": "Pat Prof",
-        "role": "Teacher",
-        "organisation": "School",
-        "relationship": "Teacher",
-        "email": "pat@example.org",
-        "phone": "01000 000000",
-    }
-    return submit(answers)
+    return submit(
+        {**PROFESSIONAL_ANSWERS, "work": {"sector": sector, "discussed_with_lead": "yes"}}
+    )
 
 
 def test_counts_come_from_clear_columns_and_small_ones_are_hidden(client, supervisor, monkeypatch):

@@ -29,7 +29,11 @@ def test_sending_stores_a_sealed_referral_and_confirms_with_its_reference(client
 
 @pytest.mark.django_db
 def test_envelopes_open_to_exactly_what_was_typed_and_the_reporter_is_separate(client):
-    answers = {**PUBLIC_ANSWERS, "about-you": {"name": "Sam Reporter", "relationship": "Aunt"}}
+    answers = {
+        **PUBLIC_ANSWERS,
+        "anonymity": {"give_name": "yes", "relationship": "Aunt"},
+        "about-you": {"name": "Sam Reporter"},
+    }
     send(client, answers)
     referral = Referral.objects.get()
 
@@ -45,7 +49,8 @@ def test_envelopes_open_to_exactly_what_was_typed_and_the_reporter_is_separate(c
     assert content["age"]["date_of_birth"] == "2010-03-14"
     assert "about-you" not in content and "Sam Reporter" not in str(content)
     assert reporter["about-you"]["name"] == "Sam Reporter"
-    assert reporter["about-you"]["relationship"] == "Aunt"
+    assert reporter["anonymity"] == {"give_name": "yes", "relationship": "Aunt"}
+    assert "Aunt" not in str(content)
 
 
 @pytest.mark.django_db

@@ -6,10 +6,10 @@ import re
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from ..journeys import PUBLIC_ANSWERS
+from ..journeys import PROFESSIONAL_ANSWERS, PUBLIC_ANSWERS
 from .pages import fill
 
-ADULT = {"approximate_age": "34", "gender": "not_known"}
+ADULT = {"approximate_age": "34"}
 UNDER_18 = PUBLIC_ANSWERS["age"]  # born March 2010
 
 # Typed as a person would: several lines, apostrophes, accents and emoji.
@@ -21,30 +21,30 @@ CONCERN = (
 )
 
 
-def _answers(*, age, who=None, work=None, about_you):
+def _answers(*, age, anonymity=None, about_you=None, base=PUBLIC_ANSWERS):
     answers = {
-        **PUBLIC_ANSWERS,
+        **base,
         "age": age,
-        "concern": {"concern": CONCERN, "concern_types": ["extreme_right_wing", "not_sure"]},
-        "about-you": about_you,
+        "concern": {"concern": CONCERN, "concern_types": ["extreme_right_wing"]},
     }
-    if who:
-        answers["who"] = who
-    ordered = {}
-    for slug, data in answers.items():
-        ordered[slug] = data
-        if slug == "who" and work:
-            ordered["work"] = work
-    return ordered
+    if age is ADULT:  # derived, not asked: no parents' question for an adult
+        answers["awareness"] = {"person_aware": "no"}
+    if anonymity is not None:
+        answers["anonymity"] = anonymity
+    if about_you is None:
+        answers.pop("about-you")
+    else:
+        answers["about-you"] = about_you
+    return answers
 
 
 SCENARIOS = {
-    "public-anonymous": _answers(age=ADULT, about_you={"name": "", "relationship": ""}),
+    "public-anonymous": _answers(age=ADULT, anonymity={"give_name": "no"}),
     "public-named": _answers(
         age=ADULT,
+        anonymity={"give_name": "yes", "relationship": "Aunt"},
         about_you={
             "name": "Sam O'Reporter",
-            "relationship": "Aunt",
             "email": "sam@example.org",
             "phone": "07700 900123",
             "safe_contact": "Weekday mornings.\nDo not leave a message.",
@@ -52,8 +52,7 @@ SCENARIOS = {
     ),
     "professional": _answers(
         age=ADULT,
-        who={"reporter_type": "professional"},
-        work={"sector": "education", "discussed_with_lead": "yes"},
+        base=PROFESSIONAL_ANSWERS,
         about_you={
             "name": "Dr Priya Teacher",
             "role": "Designated safeguarding lead",
@@ -63,7 +62,7 @@ SCENARIOS = {
             "phone": "01298 000000",
         },
     ),
-    "under-18": _answers(age=UNDER_18, about_you={"name": "", "relationship": "Neighbour"}),
+    "under-18": _answers(age=UNDER_18, anonymity={"give_name": "no"}),
 }
 
 

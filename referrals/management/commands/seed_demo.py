@@ -35,24 +35,28 @@ DEMO_PEOPLE = [
 
 
 def _answers(forenames, surname, born, district, concern_type):
-    age = {"date_of_birth": born, "approximate_age": None if born else 27, "gender": "not_known"}
+    age = {"date_of_birth": born, "approximate_age": None if born else 27}
     return {
         "safety": {"immediate_danger": "no"},
         "who": {"reporter_type": "public"},
-        "person": {"forenames": forenames, "surname": surname, "other_names": ""},
-        "age": age,
-        "where": {"district": district, "address": "1 Demo Street", "postcode": ""},
-        "contact": {"phone": "", "online": ""},
-        "details": {"nationality": "", "first_language": ""},
         "concern": {
             "concern": f"Demo concern: {forenames} has been sharing extremist videos online.",
             "when_started": "A few months ago",
             "concern_types": [concern_type],
         },
+        "person": {
+            "forenames": forenames,
+            "surname": surname,
+            "other_names": "",
+            "gender": "not_known",
+        },
+        "age": age,
+        "where": {"district": district, "address": "1 Demo Street", "postcode": ""},
+        "contact": {"phone": "", "online": ""},
         "needs": {"vulnerabilities": ["isolation"], "needs_detail": ""},
-        "agencies": {"agencies": "", "other_information": ""},
         "awareness": {"person_aware": "no", "family_aware": "not_sure"},
-        "about-you": {"name": "Demo Reporter", "relationship": "Neighbour"},
+        "anonymity": {"give_name": "yes", "relationship": "Neighbour"},
+        "about-you": {"name": "Demo Reporter"},
         "declaration": {"confirmed": True},
     }
 
