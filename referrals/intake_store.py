@@ -86,15 +86,23 @@ def sends_in_one_call() -> bool:
 
 
 def send_referral(
-    referral, *, notification: dict, draft_id: str | None, attempt, mailbox: MailboxKeys
-) -> bool:
-    """Count the send against the client's limit, then store the sealed referral, queue its
-    notification and delete the draft, in one call of migration 0013's function: atomic by
-    itself, one round trip. False, storing nothing, when the client is over its limit."""
+    referral,
+    *,
+    notification: dict,
+    draft_id: str | None,
+    attempt,
+    mailbox: MailboxKeys,
+    receipt: bytes | None,
+) -> str | None:
+    """Store the sealed referral with its notification and mailbox, and replace the draft by
+    the receipt, in one call of migration 0017's function: atomic by itself, one round trip.
+    The reference that holds the journey: this one, or the one an earlier send with the same
+    send key stored (then nothing is stored). None, storing nothing, when the client is over
+    its limit."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT intake_send_referral(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 referral.reference,
                 referral.received_at,
@@ -120,9 +128,17 @@ def send_referral(
                 mailbox.salt,
                 mailbox.public_key,
                 mailbox.verifier,
+                referral.send_key,
+                receipt,
             ],
         )
-        return bool(cursor.fetchone()[0])
+        stored: str | None = cursor.fetchone()[0]
+        return stored
+
+
+def sent_with(send_key: bytes) -> str | None:
+    """Outside the one-call send: the reference an earlier send of the journey stored."""
+    return Referral.objects.filter(send_key=send_key).values_list("reference", flat=True).first()
 
 
 def store_mailbox(reference: str, keys: MailboxKeys) -> None:

@@ -21,6 +21,12 @@ from . import intake_store
 from .models import JourneyDraft
 
 MAX_CIPHERTEXT_BYTES = 400_000
+# The journey's own secret, kept with its answers: every press of "Send referral" in one
+# journey carries it, so the journey stores one referral however often it is sent.
+SEND_ONCE = "send_token"
+# A sent journey's draft holds only this: its receipt (reference, reply code's token, the
+# clear facts the confirmation's advice needs), never the answers.
+SENT = "sent"
 
 
 class JourneyStateError(Exception):
@@ -86,6 +92,39 @@ def save(request: HttpRequest, response: HttpResponse, answers: dict) -> None:
         httponly=True,
         samesite="Strict",
     )
+
+
+def with_send_token(answers: dict) -> dict:
+    if SEND_ONCE in answers:
+        return answers
+    return {**answers, SEND_ONCE: secrets.token_hex(32)}
+
+
+def send_token(answers: dict) -> bytes | None:
+    token = answers.get(SEND_ONCE)
+    try:
+        return bytes.fromhex(token) if isinstance(token, str) else None
+    except ValueError:
+        return None
+
+
+def receipt(answers: dict) -> dict | None:
+    """The receipt of a sent journey, or None while it is still being answered."""
+    found = answers.get(SENT)
+    return found if isinstance(found, dict) else None
+
+
+def seal_receipt(request: HttpRequest, sent: dict, answers: dict) -> bytes | None:
+    """The receipt, encrypted with the key in this browser's journey cookie, to replace the
+    answers in the same statement that stores the referral."""
+    try:
+        parsed = _parse_cookie(request)
+    except JourneyStateError:
+        return None
+    if parsed is None:
+        return None
+    kept = {SENT: sent, SEND_ONCE: answers.get(SEND_ONCE)}
+    return parsed[1].encrypt(json.dumps(kept, separators=(",", ":")).encode())
 
 
 def discard(request: HttpRequest, response: HttpResponse) -> None:

@@ -80,7 +80,19 @@ class Message:
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return code_for(secrets.token_bytes(32))
+
+
+@sensitive_variables("send_token")
+def code_for(send_token: bytes) -> str:
+    """The reply code of the journey whose send token this is: the same for every press of
+    "Send referral" in that journey, so a resend or a refreshed confirmation shows the code
+    that opens the mailbox actually stored. 80 bits of an HMAC of the 256-bit token."""
+    digest = hmac.new(send_token, b"safer-derbyshire reply code", hashlib.sha256).digest()
+    number = int.from_bytes(digest[: CODE_LENGTH * 5 // 8])
+    raw = "".join(
+        ALPHABET[(number >> (5 * (CODE_LENGTH - 1 - i))) & 31] for i in range(CODE_LENGTH)
+    )
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 

@@ -70,6 +70,9 @@ class Referral(models.Model):
     reporter_replied_at = models.DateTimeField(null=True, blank=True)
     # Left on the tombstone when the thread is purged with the details: how many, never what.
     purged_message_count = models.PositiveIntegerField(default=0, db_default=0)
+    # SHA-256 of the journey's send token: a second press, or a resend after a lost response,
+    # finds the referral already stored and is shown its reference instead of storing another.
+    send_key = models.BinaryField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-received_at"]

@@ -2,6 +2,11 @@
 what a reporter typed.
 """
 
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -25,42 +30,74 @@ def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
     return Priority.ROUTINE
 
 
-@sensitive_variables("answers")
+@dataclass(frozen=True)
+class Sent:
+    """What the confirmation page shows: the stored referral's reference and the reply code
+    (never stored), with the clear facts its advice depends on."""
+
+    reference: str
+    under_18: bool
+    district: str
+    reply_code: str = field(repr=False)
+
+
+@sensitive_variables("answers", "send_token")
 def submit_referral(
-    *, answers: dict, draft_id: str | None = None, attempt: throttle.Attempt | None = None
-) -> Referral | None:
+    *,
+    answers: dict,
+    draft_id: str | None = None,
+    attempt: throttle.Attempt | None = None,
+    send_token: bytes | None = None,
+    receipt: Callable[[Sent], bytes] | None = None,
+) -> Sent | None:
     """Seal a completed journey's answers and store the referral with its clear metadata, its
-    notification and, as one with them, the deletion of the journey's draft: either all are
-    stored, or none and the reporter can send again with their answers still there. With an
-    `attempt`, the send first counts against the client's limit: None when over it.
-    The referral returned has no id: the public side cannot read the stored row. It carries
-    the reporter's new reply code as `reply_code`, for the confirmation page only."""
+    notification and its mailbox, and replace the journey's draft by `receipt` (or delete it),
+    all as one: either all are stored, or none and the reporter can send again with their
+    answers still there. With an `attempt`, the send first counts against the client's limit:
+    None when over it.
+
+    Exactly one referral per journey: `send_token` is the journey's own secret; a second send
+    with it (a double press, a resend after a lost response) stores nothing and returns the
+    referral the first one stored, with the same reply code."""
+    send_token = send_token or secrets.token_bytes(32)
+    send_key = hashlib.sha256(send_token).digest()
+    code = mailbox.code_for(send_token)
     referral = _sealed_referral(answers)
-    priority = str(referral.get_priority_display())
-    # The reporter's reply code: shown once on the confirmation page, never stored.
-    code = mailbox.new_code()
+    referral.send_key = send_key
+    sent = Sent(referral.reference, referral.under_18, referral.district, code)
+    receipt_ciphertext = receipt(sent) if receipt and draft_id else None
     keys = mailbox.keys_for(code)
+    priority = str(referral.get_priority_display())
     if intake_store.sends_in_one_call() and attempt is not None:
         # One function call, atomic by itself: no transaction of ours around it.
         notification = notifications.new_referral_task_row(
             reference=referral.reference, priority=priority
         )
-        sent = intake_store.send_referral(
-            referral, notification=notification, draft_id=draft_id, attempt=attempt, mailbox=keys
+        stored = intake_store.send_referral(
+            referral,
+            notification=notification,
+            draft_id=draft_id,
+            attempt=attempt,
+            mailbox=keys,
+            receipt=receipt_ciphertext,
         )
-        if not sent:
+        if stored is None:
             return None
-    else:
-        with transaction.atomic(savepoint=False):
-            if attempt is not None and not throttle.record(attempt):
-                return None
-            _insert_without_reading_back(referral)
-            intake_store.store_mailbox(referral.reference, keys)
-            notifications.queue_new_referral_email(reference=referral.reference, priority=priority)
-            if draft_id:
-                intake_store.delete_draft(draft_id)
-    referral.reply_code = code  # type: ignore[attr-defined]
-    return referral
+        return replace(sent, reference=stored)
+    with transaction.atomic(savepoint=False):
+        earlier = intake_store.sent_with(send_key)
+        if earlier is not None:
+            return replace(sent, reference=earlier)
+        if attempt is not None and not throttle.record(attempt):
+            return None
+        _insert_without_reading_back(referral)
+        intake_store.store_mailbox(referral.reference, keys)
+        notifications.queue_new_referral_email(reference=referral.reference, priority=priority)
+        if draft_id and receipt_ciphertext:
+            intake_store.save_draft(draft_id, receipt_ciphertext, referral.received_at)
+        elif draft_id:
+            intake_store.delete_draft(draft_id)
+    return sent
 
 
 @sensitive_variables("answers", "content", "reporter")

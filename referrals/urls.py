@@ -8,7 +8,9 @@ urlpatterns = [
     path("share-a-concern/", views.StartView.as_view(), name="start"),
     path(
         "share-a-concern/before-you-start/",
-        views.JourneyPageView.as_view(template_name="referrals/before_you_start.html"),
+        views.JourneyPageView.as_view(
+            template_name="referrals/before_you_start.html", starts_journey=True
+        ),
         name="before_you_start",
     ),
     path(
@@ -30,5 +32,6 @@ urlpatterns = [
     path("check-for-a-reply/", views.CheckRepliesView.as_view(), name="replies"),
     path("check-for-a-reply/send/", views.ReplyView.as_view(), name="reply"),
     path("share-a-concern/check-your-answers/", views.CheckAnswersView.as_view(), name="check"),
+    path("share-a-concern/sent/", views.SentView.as_view(), name="sent"),
     path("share-a-concern/<slug:slug>/", views.StepView.as_view(), name="step"),
 ]

@@ -5,6 +5,7 @@ journey pages are never cached by the browser or a proxy.
 """
 
 import secrets
+import time
 
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
 
+from safer_derbyshire import contacts
 from safer_derbyshire.contacts import EXIT_PAGE_URL
 from safer_derbyshire.errors import UNAVAILABLE, service_unavailable
 
@@ -49,6 +51,8 @@ class StepView(OpenOnlyMixin, View):
             self.answers = journey_state.load(request)
         except journey_state.JourneyStateError:
             return redirect("referrals:expired")
+        if journey_state.receipt(self.answers):
+            return redirect("referrals:sent")  # sent already: Back and resend change nothing
         if not journey.may_visit(self.answers, self.step):
             first = journey.first_unanswered(self.answers) or journey.STEPS[0]
             return redirect("referrals:step", slug=first.slug)
@@ -61,7 +65,7 @@ class StepView(OpenOnlyMixin, View):
         form = self.step.form(self.answers, data=request.POST)
         if not form.is_valid():
             return self.render(form)
-        answers = {**self.answers, self.step.slug: form.answers()}
+        answers = journey_state.with_send_token({**self.answers, self.step.slug: form.answers()})
         stop = self.step.stop(answers)
         if stop:
             response = HttpResponseRedirect(reverse(stop))
@@ -114,6 +118,8 @@ class CheckAnswersView(OpenOnlyMixin, View):
             self.answers = journey_state.load(request)
         except journey_state.JourneyStateError:
             return redirect("referrals:expired")
+        if journey_state.receipt(self.answers):
+            return redirect("referrals:sent")  # a second press, or a resend: one referral
         unanswered = journey.first_unanswered(self.answers)
         if unanswered is not None:
             return redirect("referrals:step", slug=unanswered.slug)
@@ -133,28 +139,68 @@ class CheckAnswersView(OpenOnlyMixin, View):
             context = {"sections": journey.check_answers(self.answers), "honeypot_filled": True}
             return render(request, "referrals/check_answers.html", context)
         try:
-            # Counted, sent and forgotten as one: either the referral is stored and the draft
-            # gone, or neither, and the reporter can try again with their answers still there.
-            referral = services.submit_referral(
+            # Counted, stored and the answers replaced by the receipt, as one: either the
+            # referral is stored and the answers gone, or neither, and the reporter can try
+            # again with their answers still there. The journey's send token makes any
+            # further send of it find this referral instead of storing another.
+            sent = services.submit_referral(
                 answers=self.answers,
                 draft_id=journey_state.draft_id(request),
                 attempt=throttle.attempt(request, "send"),
+                send_token=journey_state.send_token(self.answers),
+                receipt=lambda sent: journey_state.seal_receipt(
+                    request, _receipt(sent), self.answers
+                ),
             )
         except UNAVAILABLE:
             return service_unavailable(request, not_sent=True)
-        if referral is None:
+        if sent is None:
             return render(request, "referrals/too_many.html", status=429)
-        # Rendered, not redirected: the reference never appears in the browser's history.
+        # Redirected, so a refresh shows the confirmation again rather than sending again; the
+        # address names no reference, so the browser's history holds none.
+        return redirect("referrals:sent")
+
+
+def _receipt(sent: services.Sent) -> dict:
+    return {
+        "reference": sent.reference,
+        "under_18": sent.under_18,
+        "district": sent.district,
+        "sent_at": time.time(),
+    }
+
+
+@method_decorator(never_cache, name="dispatch")
+class SentView(View):
+    """The confirmation: the reference and reply code, from this browser's receipt only, for
+    SENT_PAGE_MAX_AGE after sending; after that, a page that says it was sent and no more."""
+
+    def get(self, request):
+        try:
+            answers = journey_state.load(request)
+        except journey_state.JourneyStateError:
+            answers = {}
+        sent = journey_state.receipt(answers)
+        if sent is None:
+            return redirect("referrals:start")
+        token = journey_state.send_token(answers)
+        age = time.time() - float(sent.get("sent_at", 0))
+        if token is None or not 0 <= age <= settings.SENT_PAGE_MAX_AGE:
+            response = render(request, "referrals/sent_expired.html")
+            journey_state.discard(request, response)
+            return response
         response = render(
             request,
             "referrals/confirmation.html",
             {
-                "reference": referral.reference,
-                "under_18": referral.under_18,
-                "reply_code": referral.reply_code,
+                "reference": sent["reference"],
+                "under_18": sent["under_18"],
+                "children_services": contacts.children_services(sent.get("district", "")),
+                "reply_code": mailbox.code_for(token),
             },
         )
-        journey_state.clear_cookie(response)
+        # The reply code is on this page: never kept by the browser's cache or a proxy.
+        response["Cache-Control"] = "no-store"
         return response
 
 
@@ -163,12 +209,22 @@ class JourneyPageView(TemplateView):
     """Journey pages with no question (before you start, stop pages)."""
 
     clears_journey = False
+    # The page a new journey starts from: a sent journey's receipt is forgotten there, so
+    # the same browser can share another concern.
+    starts_journey = False
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        if self.clears_journey:
+        if self.clears_journey or (self.starts_journey and _was_sent(request)):
             journey_state.discard(request, response)
         return response
+
+
+def _was_sent(request) -> bool:
+    try:
+        return journey_state.receipt(journey_state.load(request)) is not None
+    except journey_state.JourneyStateError:
+        return False
 
 
 @never_cache

@@ -31,6 +31,18 @@ DERBYSHIRE_PREVENT_TEAM = Contact(
 STARTING_POINT = Contact(
     "Starting Point (Derbyshire children's services)", "01629 533190", "24 hours a day"
 )
+
+
+def children_services(district: str) -> str:
+    """Who takes a child safeguarding referral for the person's area, in words for the
+    confirmation page: Starting Point covers the county; Derby city has its own service."""
+    if district == "derby_city":
+        return "Derby City Council's children's services"
+    if district == "outside":
+        return "the children's services of the council where they live"
+    return "Starting Point"
+
+
 CRIMESTOPPERS = Contact("Crimestoppers", "0800 555 111", "To report anonymously")
 TEXTPHONE = Contact("Textphone", "18001 101", "If you are deaf or hard of hearing")
 

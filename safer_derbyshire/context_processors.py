@@ -13,4 +13,5 @@ def service(request):
         "phase": settings.PHASE,
         # How long a half-finished referral is kept, for the pages that promise it.
         "journey_hours": max(1, settings.JOURNEY_STATE_MAX_AGE // 3600),
+        "sent_minutes": max(1, settings.SENT_PAGE_MAX_AGE // 60),
     }

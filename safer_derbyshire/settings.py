@@ -341,6 +341,9 @@ SEALING_PRIVATE_KEYS = env.list("SEALING_PRIVATE_KEYS", default=[])
 # --- The referral journey ----------------------------------------------------------------------
 # Seconds a half-finished referral stays readable before it is deleted (referrals/journey_state.py).
 JOURNEY_STATE_MAX_AGE = env.int("JOURNEY_STATE_MAX_AGE", default=3 * 60 * 60)
+# Seconds the confirmation page (reference and reply code) survives a refresh in the browser
+# that sent the referral. Short: someone else may pick up the device.
+SENT_PAGE_MAX_AGE = env.int("SENT_PAGE_MAX_AGE", default=30 * 60)
 # The online form takes referrals only when the triage side is ready to read them. Until then
 # the start page gives the phone routes instead. `make run` turns it on for development.
 REFERRALS_OPEN = env.bool("REFERRALS_OPEN", default=False)

@@ -2,6 +2,7 @@
 answers every page through Django's test client, and marker strings that show where typed
 answers end up."""
 
+import json
 import re
 
 from django.urls import reverse
@@ -63,7 +64,10 @@ def before(answers, slug):
 
 
 def walk(client, answers):
-    """Answer every page in order, checking each one renders first."""
+    """Answer every page in order, checking each one renders first. A journey from the first
+    question starts where a person starts one, so an earlier sent journey is not in the way."""
+    if next(iter(answers), None) == "safety":
+        client.get(reverse("referrals:before_you_start"))
     for slug, data in answers.items():
         page = client.get(step(slug))
         assert page.status_code == 200, slug
@@ -103,4 +107,29 @@ TEXT_FIELDS = {
 def send(client, answers):
     """Answer every page, then press Send referral."""
     walk(client, answers)
-    return client.post(reverse("referrals:check"))
+    return client.post(reverse("referrals:check"), follow=True)
+
+
+def journey_cookie(client):
+    from referrals import journey_state
+
+    return client.cookies[journey_state.cookie_name()].value
+
+
+def kept_after_sending(journey_cookie):
+    """What the server still keeps of a sent journey, opened with the key only the reporter's
+    browser holds (the value of its journey cookie): the receipt, never the answers."""
+    from cryptography.fernet import Fernet
+
+    from referrals.models import JourneyDraft
+
+    draft_id, _, key = journey_cookie.partition(".")
+    drafts = list(JourneyDraft.objects.all())
+    assert [draft.pk for draft in drafts] == [draft_id]
+    return json.loads(Fernet(key.encode()).decrypt(bytes(drafts[0].ciphertext)))
+
+
+def assert_only_the_receipt_is_kept(journey_cookie):
+    kept = kept_after_sending(journey_cookie)
+    assert set(kept) == {"sent", "send_token"}
+    assert set(kept["sent"]) == {"reference", "under_18", "district", "sent_at"}

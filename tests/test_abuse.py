@@ -19,7 +19,7 @@ def test_sending_is_limited_per_client_with_a_friendly_page(client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "send": (2, 3600)}
     for _ in range(2):
         walk(client, PUBLIC_ANSWERS)
-        assert client.post(reverse("referrals:check")).status_code == 200
+        assert client.post(reverse("referrals:check"))["Location"] == reverse("referrals:sent")
 
     walk(client, PUBLIC_ANSWERS)
     response = client.post(reverse("referrals:check"))
@@ -27,7 +27,7 @@ def test_sending_is_limited_per_client_with_a_friendly_page(client, settings):
     assert response.status_code == 429
     assert "Please try again later" in response.content.decode()
     assert Referral.objects.count() == 2
-    assert JourneyDraft.objects.count() == 1  # the third set of answers is kept
+    assert JourneyDraft.objects.count() == 1  # the third set of answers is kept, to send later
 
 
 def test_other_clients_are_not_limited_by_one_busy_client(client, settings):
@@ -38,7 +38,7 @@ def test_other_clients_are_not_limited_by_one_busy_client(client, settings):
     client.defaults["REMOTE_ADDR"] = "192.0.2.77"
     walk(client, PUBLIC_ANSWERS)
 
-    assert client.post(reverse("referrals:check")).status_code == 200
+    assert client.post(reverse("referrals:check"))["Location"] == reverse("referrals:sent")
     assert Referral.objects.count() == 2
 
 
@@ -73,7 +73,8 @@ def test_a_filled_honeypot_sends_nothing_and_explains(client):
     assert response.status_code == 200
     assert "Leave the last field empty" in response.content.decode()
     assert not Referral.objects.exists()
-    assert client.post(reverse("referrals:check")).status_code == 200  # a person can still send
+    sent = client.post(reverse("referrals:check"))  # a person can still send
+    assert sent["Location"] == reverse("referrals:sent")
     assert Referral.objects.count() == 1
 
 
@@ -84,7 +85,7 @@ def test_the_limit_window_slides_and_the_daily_job_prunes_old_records(client, se
 
     with time_machine.travel(timezone.now() + timedelta(seconds=3601)):
         walk(client, PUBLIC_ANSWERS)
-        assert client.post(reverse("referrals:check")).status_code == 200
+        assert client.post(reverse("referrals:check"))["Location"] == reverse("referrals:sent")
         old = SubmissionAttempt.objects.filter(at__lt=timezone.now() - timedelta(hours=1))
         # A reporter's request never deletes anyone's records: the public side may not.
         assert old.exists()

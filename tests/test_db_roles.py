@@ -2,6 +2,7 @@
 own database login: whatever a taken public server tries beyond adding a referral is refused
 by PostgreSQL itself."""
 
+import json
 import os
 import subprocess
 import time
@@ -130,22 +131,29 @@ def test_intake_can_do_what_sending_needs_and_no_more(intake):
         "SELECT intake_record_attempt('send', 'client', now() - interval '1 hour', 1, now())"
     ).fetchone() == (False,)
     intake.execute("SELECT intake_draft_save('draft-2', 'ciphertext', now())")
-    intake.execute(
-        "SELECT intake_send_referral('TEST-0000-0009', now(), now(), 'routine', 'amber_valley', "
-        "'18_24', false, 'public', '', 'sealed', 'sealed', gen_random_uuid(), "
-        '\'{"args": [], "kwargs": {"reference": "TEST-0000-0009"}}\', 0, \'default\', '
-        "'default', now(), 'draft-2', 'client-2', now() - interval '1 hour', 1, "
-        "'salt', 'public-key', 'verifier')"
-    )
-    over_the_limit = intake.execute(
-        "SELECT intake_send_referral('TEST-0000-0010', now(), now(), 'routine', 'amber_valley', "
-        "'18_24', false, 'public', '', 'sealed', 'sealed', gen_random_uuid(), '{}', 0, "
-        "'default', 'default', now(), '', 'client-2', now() - interval '1 hour', 1, "
-        "'salt', 'public-key', 'verifier')"
-    ).fetchone()
 
-    assert over_the_limit == (False,)
-    assert not Referral.objects.filter(reference="TEST-0000-0010").exists()
+    def send(reference, send_key, client, draft="draft-2"):
+        return intake.execute(
+            "SELECT intake_send_referral(%s, now(), now(), 'routine', 'amber_valley', "
+            "'18_24', false, 'public', '', 'sealed', 'sealed', gen_random_uuid(), "
+            "%s, 0, 'default', 'default', now(), %s, %s, now() - interval '1 hour', 1, "
+            "'salt', 'public-key', 'verifier', %s, 'receipt')",
+            [
+                reference,
+                json.dumps({"args": [], "kwargs": {"reference": reference}}),
+                draft,
+                client,
+                send_key,
+            ],
+        ).fetchone()[0]
+
+    assert send("TEST-0000-0009", b"key-1", "client-2") == "TEST-0000-0009"
+    # The same journey sent again, under another reference and over the limit: the first.
+    assert send("TEST-0000-0011", b"key-1", "client-2") == "TEST-0000-0009"
+    over_the_limit = send("TEST-0000-0010", b"key-2", "client-2", draft="")
+
+    assert over_the_limit is None
+    assert not Referral.objects.filter(reference__in=["TEST-0000-0010", "TEST-0000-0011"])
     stored = Referral.objects.get(reference="TEST-0000-0009")
     assert stored.status == "received"  # whatever the caller might wish
     from django_tasks_db.models import DBTaskResult
@@ -153,7 +161,10 @@ def test_intake_can_do_what_sending_needs_and_no_more(intake):
     from referrals.notifications import send_new_referral_email
 
     assert DBTaskResult.objects.get().task_path == send_new_referral_email.module_path
-    assert intake.execute("SELECT intake_draft_read('draft-2')").fetchone()[0] is None
+    # The answers are replaced by the receipt, in the same statement.
+    assert bytes(intake.execute("SELECT intake_draft_read('draft-2')").fetchone()[0]) == (
+        b"receipt"
+    )
     assert bytes(stored.mailbox.verifier) == b"verifier"
 
 

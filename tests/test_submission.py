@@ -1,15 +1,24 @@
 """Sending a referral: sealed content and reporter, clear metadata only, confirmation shown."""
 
 import logging
+import re
 
 import pytest
 from django.urls import reverse
 
 from referrals import sealing
-from referrals.models import JourneyDraft, Referral
+from referrals.models import Referral
 
 from .dumps import full_dump
-from .journeys import MARKER, PUBLIC_ANSWERS, marked, send, walk
+from .journeys import (
+    MARKER,
+    PUBLIC_ANSWERS,
+    assert_only_the_receipt_is_kept,
+    journey_cookie,
+    marked,
+    send,
+    walk,
+)
 
 
 @pytest.mark.django_db
@@ -24,7 +33,7 @@ def test_sending_stores_a_sealed_referral_and_confirms_with_its_reference(client
     assert referral.under_18 and referral.age_band == "16-17"
     assert referral.district == "high_peak" and referral.reporter_type == "public"
     assert referral.priority == "high" and referral.status == "received"
-    assert not JourneyDraft.objects.exists()
+    assert_only_the_receipt_is_kept(journey_cookie(client))
 
 
 @pytest.mark.django_db
@@ -68,12 +77,15 @@ def test_an_adult_referral_has_no_starting_point_note(client):
 
 @pytest.mark.django_db
 def test_sending_twice_does_not_store_twice(client):
-    send(client, PUBLIC_ANSWERS)
+    first = send(client, PUBLIC_ANSWERS).content.decode()
 
-    again = client.post(reverse("referrals:check"))
+    again = client.post(reverse("referrals:check"), follow=True)
 
-    assert Referral.objects.count() == 1
-    assert again["Location"] == reverse("referrals:step", kwargs={"slug": "safety"})
+    referral = Referral.objects.get()
+    assert again.redirect_chain == [(reverse("referrals:sent"), 302)]
+    assert referral.reference in first and referral.reference in again.content.decode()
+    code = re.search(r"sd-reply-code.*?<strong>([^<]+)</strong>", first, re.S).group(1)
+    assert code in again.content.decode()  # the same code: it opens the stored mailbox
 
 
 @pytest.mark.django_db(transaction=True)
