@@ -49,7 +49,7 @@ def subject_age(answers: dict, on: datetime.date) -> int | None:
         born = datetime.date.fromisoformat(age_answers["date_of_birth"])
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     approximate = age_answers.get("approximate_age")
-    return None if approximate is None else int(approximate)
+    return None if approximate in (None, "") else int(approximate)
 
 
 def under_18(answers: dict) -> bool | None:
@@ -78,10 +78,17 @@ ABOUT_YOU = "About you"
 # public answers what the public can know; the referral form's further sections are for
 # professionals.
 STEPS: tuple[Step, ...] = (
-    Step("safety", "Is anyone in immediate danger?", forms.SafetyForm, YOU, stop=_danger_stop),
+    Step(
+        "safety",
+        "Is anyone in immediate danger, or is an attack, a crime or travel to a conflict zone "
+        "about to happen?",
+        forms.SafetyForm,
+        YOU,
+        stop=_danger_stop,
+    ),
     Step(
         "who",
-        "Are you sharing this as a member of the public, or through your work?",
+        "Are you sharing this concern as a member of the public, or through your work?",
         forms.ReporterTypeForm,
         YOU,
     ),
@@ -101,13 +108,13 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "needs",
-        "Is anything affecting their wellbeing or making them vulnerable?",
+        "Is anything in their life affecting their wellbeing or making them vulnerable?",
         forms.NeedsForm,
         PERSON,
     ),
     Step(
         "agencies",
-        "Which other services are involved with them?",
+        "Which other services or professionals are involved with them?",
         forms.AgenciesForm,
         OTHERS,
         applies=is_professional,

@@ -129,6 +129,11 @@ def kept_after_sending(journey_cookie):
     return json.loads(Fernet(key.encode()).decrypt(bytes(drafts[0].ciphertext)))
 
 
+def browser_journey_cookie(context):
+    """The journey cookie a browser holds ("__Host-journey" where cookies are secure)."""
+    return next(c["value"] for c in context.cookies() if c["name"].endswith("journey"))
+
+
 def assert_only_the_receipt_is_kept(journey_cookie):
     kept = kept_after_sending(journey_cookie)
     assert set(kept) == {"sent", "send_token"}

@@ -197,7 +197,7 @@ def test_a_whole_journey_sends_as_the_intake_role(client):
 
     with acting_as(INTAKE):
         walk(client, PUBLIC_ANSWERS)
-        response = client.post("/share-a-concern/check-your-answers/")
+        response = client.post("/share-a-concern/check-your-answers/", follow=True)
 
     assert response.status_code == 200 and "Referral sent" in response.content.decode()
     referral = Referral.objects.get()

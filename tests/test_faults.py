@@ -40,7 +40,7 @@ def test_a_send_the_database_refuses_is_not_sent_and_can_be_sent_again(
     assert not Referral.objects.exists() and JourneyDraft.objects.count() == 1
 
     monkeypatch.setattr(services, "submit_referral", real_submit)  # the database is back
-    again = client.post(reverse("referrals:check"))
+    again = client.post(reverse("referrals:check"), follow=True)
     assert "Referral sent" in again.content.decode()
     assert Referral.objects.count() == 1
 

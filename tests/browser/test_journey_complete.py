@@ -14,7 +14,7 @@ from referrals import sealing
 from referrals.models import JourneyDraft, Referral
 from referrals.services import REPORTER_STEPS
 
-from ..journeys import assert_only_the_receipt_is_kept
+from ..journeys import assert_only_the_receipt_is_kept, browser_journey_cookie
 from .journeys import SCENARIOS, walk
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,7 +52,7 @@ def test_a_whole_journey_stores_exactly_what_was_typed(live_server, browser, jav
     expect(page.locator(".govuk-panel__title")).to_have_text("Referral sent")
     shown_reference = page.locator(".govuk-panel__body strong").inner_text()
     starting_point = page.get_by_text("Starting Point").count() > 0
-    cookie = next(c["value"] for c in context.cookies() if c["name"] == "journey")
+    cookie = browser_journey_cookie(context)
     context.close()
 
     referral = Referral.objects.get()

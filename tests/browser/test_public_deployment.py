@@ -9,10 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from referrals import sealing
-from referrals.models import JourneyDraft, Referral
+from referrals.models import Referral
 from safer_derbyshire import db_roles
 
 from ..db_roles import INTAKE, on_postgresql
+from ..journeys import assert_only_the_receipt_is_kept, browser_journey_cookie
 from ..servers import public_site_env, role_database_url, start_gunicorn, start_nginx, stop
 from .journeys import SCENARIOS, walk
 from .pages import assert_accessible
@@ -76,7 +77,7 @@ def test_a_whole_journey_sends_through_the_public_deployment(
         referral.reporter_envelope, context=referral.envelope_context("reporter_envelope")
     )
     assert reporter["about-you"]["name"] == answers["about-you"]["name"]
-    assert not JourneyDraft.objects.exists()
+    assert_only_the_receipt_is_kept(browser_journey_cookie(page.context))
     log = public_site.output.read_text()
     assert "permission denied" not in log and "Traceback" not in log
 
