@@ -39,7 +39,12 @@ def _answers(*, age, anonymity=None, about_you=None, base=PUBLIC_ANSWERS):
 
 
 SCENARIOS = {
-    "public-anonymous": _answers(age=ADULT, anonymity={"give_name": "no"}),
+    # A parent worried about their 15-year-old, who gives their name.
+    "parent": _answers(
+        age=UNDER_18,
+        anonymity={"give_name": "yes", "relationship": "His mother"},
+        about_you={"name": "Sam O'Reporter", "phone": "07700 900123"},
+    ),
     "public-named": _answers(
         age=ADULT,
         anonymity={"give_name": "yes", "relationship": "Aunt"},
@@ -50,7 +55,7 @@ SCENARIOS = {
             "safe_contact": "Weekday mornings.\nDo not leave a message.",
         },
     ),
-    "professional": _answers(
+    "teacher": _answers(
         age=ADULT,
         base=PROFESSIONAL_ANSWERS,
         about_you={
@@ -62,8 +67,22 @@ SCENARIOS = {
             "phone": "01298 000000",
         },
     ),
-    "under-18": _answers(age=UNDER_18, anonymity={"give_name": "no"}),
+    # As little as the form allows: no name for either of them, no age, no area.
+    "minimal-anonymous": {
+        "safety": {"immediate_danger": "no"},
+        "who": {"reporter_type": "public"},
+        "concern": {"concern": CONCERN},
+        "person": {"name_not_known": "on"},
+        "age": {},
+        "where": {"district": "not_known"},
+        "contact": {},
+        "needs": {},
+        "awareness": {"person_aware": "not_sure"},
+        "anonymity": {"give_name": "no"},
+        "declaration": {"confirmed": "on"},
+    },
 }
+UNDER_18_SCENARIOS = {"parent"}
 
 
 def walk(page, live_server, answers):

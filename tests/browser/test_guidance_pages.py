@@ -19,8 +19,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PUBLIC_URLS = [*(p.url_name for p in PAGES), "referrals:start"]
 
 
+@pytest.mark.parametrize("width", [412, 1280])
 @pytest.mark.parametrize("url_name", PUBLIC_URLS)
-def test_page_is_styled_accessible_and_loads_nothing_from_elsewhere(live_server, page, url_name):
+def test_page_is_styled_accessible_and_loads_nothing_from_elsewhere(
+    live_server, page, url_name, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
     log = RequestLog(page)
 
     response = page.goto(live_server.url + reverse(url_name))
@@ -33,6 +37,8 @@ def test_page_is_styled_accessible_and_loads_nothing_from_elsewhere(live_server,
     assert header_bg == "rgb(0, 61, 54)"
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
     assert log.hosts() == {urlsplit(live_server.url).netloc}
+    # Someone may be seen reading any of these pages.
+    expect(page.locator(".govuk-exit-this-page__button")).to_be_visible()
     assert_accessible(page)
 
 

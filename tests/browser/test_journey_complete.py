@@ -15,7 +15,7 @@ from referrals.models import JourneyDraft, Referral
 from referrals.services import REPORTER_STEPS
 
 from ..journeys import assert_only_the_receipt_is_kept, browser_journey_cookie
-from .journeys import SCENARIOS, walk
+from .journeys import SCENARIOS, UNDER_18_SCENARIOS, walk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,7 +57,7 @@ def test_a_whole_journey_stores_exactly_what_was_typed(live_server, browser, jav
 
     referral = Referral.objects.get()
     assert referral.reference == shown_reference
-    assert starting_point == (scenario == "under-18") == referral.under_18
+    assert starting_point == (scenario in UNDER_18_SCENARIOS) == referral.under_18
     assert referral.reporter_type == answers["who"]["reporter_type"]
     assert referral.sector == answers.get("work", {}).get("sector", "")
     assert_only_the_receipt_is_kept(cookie)
@@ -75,7 +75,7 @@ def test_a_whole_journey_stores_exactly_what_was_typed(live_server, browser, jav
         kept = reporter if slug in REPORTER_STEPS else content
         expected = _expected(data)
         assert _stored(kept[slug], expected) == expected, slug
-    if scenario == "under-18":
+    if scenario == "parent":
         assert content["age"]["date_of_birth"] == "2010-03-14"
     assert list(reporter) == [slug for slug in answers if slug in REPORTER_STEPS]
     assert not set(REPORTER_STEPS) & set(content)

@@ -31,7 +31,7 @@ def test_reporter_and_officer_follow_up_through_the_reply_code(
         java_script_enabled=javascript, viewport={"width": width, "height": 900}
     )
     page = context.new_page()
-    walk(page, live_server, SCENARIOS["public-anonymous"])
+    walk(page, live_server, SCENARIOS["minimal-anonymous"])
     expect(page.locator("h1")).to_have_text("Referral sent")
     if javascript:
         assert_accessible(page)
