@@ -98,7 +98,7 @@ def test_the_999_page_offers_a_way_back_for_a_mistaken_yes(client):
 
     assert "Call 999 now" in page
     assert f'href="{step("safety")}" class="govuk-back-link"' in page
-    assert "If you chose \"Yes\" by mistake" in page
+    assert 'If you chose "Yes" by mistake' in page
 
 
 def test_the_home_page_describes_itself(client):
