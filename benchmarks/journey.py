@@ -60,12 +60,12 @@ ANSWERS = {
     "safety": {"immediate_danger": "no"},
     "who": {"reporter_type": "professional"},
     "work": {"sector": "education", "discussed_with_lead": "yes"},
-    "person": {"forenames": "Alex", "surname": "Example", "other_names": "Al"},
+    "concern": {"concern": CONCERN, "when_started": "Summer", "concern_types": ["mixed"]},
+    "person": {"forenames": "Alex", "surname": "Example", "other_names": "Al", "gender": "male"},
     "age": {"date_of_birth_0": "14", "date_of_birth_1": "3", "date_of_birth_2": "2010"},
     "where": {"district": "high_peak", "address": "1 Example Street, Buxton", "postcode": "SK17"},
     "contact": {"phone": "07700 900000", "online": "TikTok: @example\nDiscord: example#0001"},
     "details": {"nationality": "British", "first_language": "English", "household": "Mother"},
-    "concern": {"concern": CONCERN, "when_started": "Summer", "concern_types": ["mixed"]},
     "needs": {"vulnerabilities": ["isolation", "victim"], "needs_detail": "Bullied at school."},
     "agencies": {"agencies": "School nurse", "other_information": ""},
     "awareness": {"person_aware": "no", "family_aware": "not_sure"},
@@ -137,9 +137,15 @@ class Reporter:
         self.token = _TOKEN.search(text).group(1)
 
     def send(self, path="/share-a-concern/check-your-answers/"):
-        status, _, text, elapsed = self.request("POST", path, {"csrfmiddlewaretoken": self.token})
-        assert status == 200 and "Referral sent" in text, (path, status)
-        return elapsed
+        """Press Send and land on the confirmation: the sealed send redirects to it (so a
+        refresh cannot send again), and the baseline does the same."""
+        status, location, text, elapsed = self.request(
+            "POST", path, {"csrfmiddlewaretoken": self.token}
+        )
+        assert status == 302, (path, status)
+        status, _, text, shown = self.request("GET", location)
+        assert status == 200 and "Referral sent" in text, (location, status)
+        return elapsed + shown
 
 
 def percentiles(latencies):
@@ -190,7 +196,7 @@ def whole_journeys(port):
     p50, p95 = percentiles(latencies)
     print(
         f"whole journeys: {JOURNEYS} by {CONCURRENCY} concurrent reporters in {elapsed:.1f} s: "
-        f"{JOURNEYS / elapsed:.2f} journeys/s ({len(ANSWERS) * 2 + 2} requests each)"
+        f"{JOURNEYS / elapsed:.2f} journeys/s ({len(ANSWERS) * 2 + 3} requests each)"
     )
     print(f"  final sealed submission: p50 {p50:.0f} ms, p95 {p95:.0f} ms")
 
@@ -226,7 +232,7 @@ def cost_of_parts(public_key):
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from referrals import intake_store, notifications, throttle
+    from referrals import intake_store, mailbox, notifications, throttle
 
     factory = RequestFactory()
     content = {slug: data for slug, data in ANSWERS.items() if slug != "about-you"}
@@ -255,10 +261,14 @@ def cost_of_parts(public_key):
                 [f"part-{i}-{time.time()}", json.dumps(ANSWERS)],
             )
 
+    keys = mailbox.keys_for(mailbox.new_code())
+
     def one_call_send(i):
-        """What the public side sends on PostgreSQL: limit, referral, notification and the
-        draft's deletion in one function call (intake_store.send_referral)."""
+        """What the public side sends on PostgreSQL: limit, referral, notification, mailbox
+        and the draft's replacement by the receipt in one function call
+        (intake_store.send_referral)."""
         referral = Referral(
+            send_key=os.urandom(32),
             district="erewash",
             age_band="16-17",
             reporter_type="public",
@@ -274,6 +284,8 @@ def cost_of_parts(public_key):
             ),
             draft_id=f"bench-{i}",
             attempt=throttle.attempt(request, "send"),
+            mailbox=keys,
+            receipt=b"r" * 200,
         )
 
     with override_settings(SEALING_PUBLIC_KEYS=[public_key], SEALING_PRIVATE_KEYS=[]):
@@ -283,6 +295,9 @@ def cost_of_parts(public_key):
                     sealing.seal(content, context="referral:X:content"),
                     sealing.seal(reporter, context="referral:X:reporter"),
                 )
+            ),
+            "reply code's keys (Argon2id)": each(
+                lambda i: mailbox.keys_for(mailbox.new_code()), n=20
             ),
             "per-client limit (1 statement)": each(
                 lambda i: throttle.allow(

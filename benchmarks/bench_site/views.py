@@ -33,8 +33,18 @@ class PlainSendView(View):
                 "VALUES (%s, %s, %s)",
                 [reference, timezone.now(), json.dumps(answers)],
             )
-        response = render(
-            request, "referrals/confirmation.html", {"reference": reference, "under_18": False}
-        )
+        # Post, redirect, get, as the sealed send does, so only the storing differs.
+        response = redirect("bench_plain_sent")
         journey_state.discard(request, response)
+        response.set_cookie("plain_reference", reference, httponly=True, samesite="Strict")
         return response
+
+
+class PlainSentView(View):
+    def get(self, request):
+        context = {
+            "reference": request.COOKIES.get("plain_reference", ""),
+            "under_18": False,
+            "reply_code": "0000-0000-0000-0000",
+        }
+        return render(request, "referrals/confirmation.html", context)
