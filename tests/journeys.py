@@ -123,7 +123,8 @@ def kept_after_sending(journey_cookie):
 
     from referrals.models import JourneyDraft
 
-    draft_id, _, key = journey_cookie.partition(".")
+    # Django quotes a cookie value holding "=", and browsers hand it back quoted.
+    draft_id, _, key = journey_cookie.strip('"').partition(".")
     drafts = list(JourneyDraft.objects.all())
     assert [draft.pk for draft in drafts] == [draft_id]
     return json.loads(Fernet(key.encode()).decrypt(bytes(drafts[0].ciphertext)))

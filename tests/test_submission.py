@@ -125,3 +125,45 @@ def test_an_error_report_during_sending_carries_no_answers(client, settings, rf)
     assert "No public sealing key is configured" in report
     assert "payload" in report  # the frame is there, its value is not
     assert MARKER not in report
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sends_of_one_journey_at_the_same_moment_store_one_referral():
+    """Two requests carrying the same journey, arriving together (a double tap on a slow
+    phone): each in its own thread and database connection, released at the same instant."""
+    import threading
+
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from referrals import services, throttle
+
+    from .staff import cleaned
+
+    answers = cleaned(PUBLIC_ANSWERS)
+    token = b"one journey's token".ljust(32, b".")
+    start = threading.Barrier(2)
+    results = []
+
+    def press():
+        try:
+            request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.10")
+            start.wait()
+            results.append(
+                services.submit_referral(
+                    answers=answers, send_token=token, attempt=throttle.attempt(request, "send")
+                )
+            )
+        finally:
+            connection.close()
+
+    presses = [threading.Thread(target=press) for _ in range(2)]
+    for thread in presses:
+        thread.start()
+    for thread in presses:
+        thread.join()
+
+    stored = Referral.objects.get()
+    assert [sent.reference for sent in results] == [stored.reference] * 2
+    assert results[0].reply_code == results[1].reply_code
+    assert stored.mailbox is not None
