@@ -24,6 +24,10 @@ MAX_CIPHERTEXT_BYTES = 400_000
 # The journey's own secret, kept with its answers: every press of "Send referral" in one
 # journey carries it, so the journey stores one referral however often it is sent.
 SEND_ONCE = "send_token"
+# The reply mailbox's keys (salt, public key, verifier: none of them opens anything), derived
+# from the send token's reply code once the journey is complete, so the Argon2 work is done
+# before "Send referral" rather than while a worried person waits on it.
+MAILBOX_KEYS = "mailbox_keys"
 # A sent journey's draft holds only this: its receipt (reference, reply code's token, the
 # clear facts the confirmation's advice needs), never the answers.
 SENT = "sent"

@@ -143,6 +143,28 @@ def keys_for(code: str) -> MailboxKeys:
     return MailboxKeys(salt=salt, public_key=sealing.derived_public_key(seed), verifier=verifier)
 
 
+def keys_as_json(keys: MailboxKeys) -> dict:
+    return {
+        "salt": keys.salt.hex(),
+        "public_key": keys.public_key.hex(),
+        "verifier": keys.verifier.hex(),
+    }
+
+
+def keys_from_json(kept: object) -> MailboxKeys | None:
+    """Keys prepared earlier in the journey, or None if there are none (or they are damaged)."""
+    if not isinstance(kept, dict):
+        return None
+    try:
+        return MailboxKeys(
+            salt=bytes.fromhex(kept["salt"]),
+            public_key=bytes.fromhex(kept["public_key"]),
+            verifier=bytes.fromhex(kept["verifier"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _decoy_salt(reference: str) -> bytes:
     """A salt for a reference with no mailbox: the same work, the same answer, every time."""
     key = hashlib.sha256(b"safer-derbyshire/reply-decoy/" + settings.SECRET_KEY.encode()).digest()

@@ -48,6 +48,7 @@ def submit_referral(
     draft_id: str | None = None,
     attempt: throttle.Attempt | None = None,
     send_token: bytes | None = None,
+    mailbox_keys: mailbox.MailboxKeys | None = None,
     receipt: Callable[[Sent], bytes] | None = None,
 ) -> Sent | None:
     """Seal a completed journey's answers and store the referral with its clear metadata, its
@@ -58,7 +59,8 @@ def submit_referral(
 
     Exactly one referral per journey: `send_token` is the journey's own secret; a second send
     with it (a double press, a resend after a lost response) stores nothing and returns the
-    referral the first one stored, with the same reply code."""
+    referral the first one stored, with the same reply code. `mailbox_keys`, when the journey
+    prepared them, must be for that code: mailbox.keys_for(mailbox.code_for(send_token))."""
     send_token = send_token or secrets.token_bytes(32)
     send_key = hashlib.sha256(send_token).digest()
     code = mailbox.code_for(send_token)
@@ -66,7 +68,7 @@ def submit_referral(
     referral.send_key = send_key
     sent = Sent(referral.reference, referral.under_18, referral.district, code)
     receipt_ciphertext = receipt(sent) if receipt and draft_id else None
-    keys = mailbox.keys_for(code)
+    keys = mailbox_keys or mailbox.keys_for(code)
     priority = str(referral.get_priority_display())
     if intake_store.sends_in_one_call() and attempt is not None:
         # One function call, atomic by itself: no transaction of ours around it.

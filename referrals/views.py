@@ -66,6 +66,7 @@ class StepView(OpenOnlyMixin, View):
         if not form.is_valid():
             return self.render(form)
         answers = journey_state.with_send_token({**self.answers, self.step.slug: form.answers()})
+        answers = _with_mailbox_keys(answers)
         stop = self.step.stop(answers)
         if stop:
             response = HttpResponseRedirect(reverse(stop))
@@ -93,6 +94,17 @@ class StepView(OpenOnlyMixin, View):
             back_url = reverse("referrals:check")
         context = {"form": form, "step": self.step, "back_url": back_url}
         return render(self.request, "referrals/step.html", context)
+
+
+def _with_mailbox_keys(answers: dict) -> dict:
+    """Once every question is answered, prepare the reply mailbox's keys (see journey_state)."""
+    if journey_state.MAILBOX_KEYS in answers or journey.first_unanswered(answers) is not None:
+        return answers
+    token = journey_state.send_token(answers)
+    if token is None:
+        return answers
+    keys = mailbox.keys_for(mailbox.code_for(token))
+    return {**answers, journey_state.MAILBOX_KEYS: mailbox.keys_as_json(keys)}
 
 
 def _after(answers, step, *, changing: bool) -> str:
@@ -148,6 +160,7 @@ class CheckAnswersView(OpenOnlyMixin, View):
                 draft_id=journey_state.draft_id(request),
                 attempt=throttle.attempt(request, "send"),
                 send_token=journey_state.send_token(self.answers),
+                mailbox_keys=mailbox.keys_from_json(self.answers.get(journey_state.MAILBOX_KEYS)),
                 receipt=lambda sent: journey_state.seal_receipt(
                     request, _receipt(sent), self.answers
                 ),

@@ -114,3 +114,19 @@ def test_walking_again_after_sending_starts_a_new_journey(client):
     client.post(reverse("referrals:check"))
 
     assert Referral.objects.count() == 2
+
+
+def test_the_reply_codes_slow_key_work_is_done_before_send_is_pressed(client, monkeypatch):
+    from referrals import mailbox
+
+    walk(client, PUBLIC_ANSWERS)
+    derived = []
+    real = mailbox.keys_for
+    monkeypatch.setattr(mailbox, "keys_for", lambda code: derived.append(code) or real(code))
+
+    page = client.post(reverse("referrals:check"), follow=True).content.decode()
+
+    assert derived == []  # prepared when the last question was answered
+    reference, code = reference_and_code(page)
+    opened = client.post(reverse("referrals:replies"), {"reference": reference, "code": code})
+    assert opened.status_code == 200 and "Messages about your referral" in opened.content.decode()
