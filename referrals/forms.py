@@ -14,6 +14,7 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Fixed, Fluid, Layout,
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -49,14 +50,20 @@ class JourneyForm(forms.Form):
 
     def __init__(self, *args, initial=None, **kwargs):
         super().__init__(*args, initial=self._from_answers(initial or {}), **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        # The page's own <form> carries the CSRF token; the helper would add a second one.
-        self.helper.disable_csrf = True
-        self.helper.layout = self.layout()
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.validators.append(refuse_control_characters)
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """Built when first rendered, after a subclass has removed the questions that do not
+        apply, so the layout names only fields the form has."""
+        helper = FormHelper()
+        helper.form_tag = False
+        # The page's own <form> carries the CSRF token; the helper would add a second one.
+        helper.disable_csrf = True
+        helper.layout = self.layout()
+        return helper
 
     def layout(self) -> Layout:
         raise NotImplementedError

@@ -223,7 +223,7 @@ def test_professionals_are_not_offered_anonymity(client):
 @pytest.mark.parametrize(
     "answers", [PUBLIC_ANSWERS, PROFESSIONAL_ANSWERS], ids=["public", "professional"]
 )
-def test_each_page_is_titled_by_its_one_h1(client, answers):
+def test_each_page_is_titled_by_its_one_h1(client, answers, caplog):
     for slug, data in answers.items():
         page = client.get(step(slug)).content.decode()
         headings = re.findall(r"<h1[^>]*>\s*(.*?)\s*</h1>", page, re.S)
@@ -234,6 +234,8 @@ def test_each_page_is_titled_by_its_one_h1(client, answers):
             heading.removesuffix(" (optional)") + " \N{EN DASH} "
         ), slug
         client.post(step(slug), data)
+    # Every page's layout names only the questions its form asks.
+    assert "Could not resolve form field" not in caplog.text
 
 
 def test_the_reporters_own_details_carry_input_purposes_and_the_persons_none(client):
