@@ -25,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from staff.sites import staff_site
 
 from . import casework, journey, mailbox, retention, roles, sealing, statistics, workflow
-from .choices import Priority
+from .choices import CONCERN_TYPE_SHORT, ConcernType, Priority, ReporterType
 from .models import AuditEvent, Referral, ReplyMailbox
 from .services import REPORTER_STEPS
 from .working_time import describe_age
@@ -95,6 +95,21 @@ class CaseStateFilter(admin.SimpleListFilter):
         if self.value() == "closed":
             return queryset.filter(status__in=sorted(workflow.CLOSING))
         return queryset.exclude(status__in=sorted(workflow.CLOSING))
+
+
+class ConcernKindFilter(admin.SimpleListFilter):
+    """The kinds of concern the reporter ticked (their view, from a clear column)."""
+
+    title = "kind of concern"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(str(kind), label) for kind, label in CONCERN_TYPE_SHORT.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in ConcernType.values:
+            return queryset.filter(concern_types__contains=f",{self.value()},")
+        return queryset
 
 
 class AssigneeFilter(admin.SimpleListFilter):
@@ -208,23 +223,15 @@ class AssignForm(forms.Form):
 
 @admin.register(Referral, site=staff_site)
 class ReferralAdmin(RoleReadOnlyAdmin):
-    list_display = [
-        "reference",
-        "subject",
-        "received_at",
-        "age",
-        "priority",
-        "state",
-        "district",
-        "under_18",
-        "assigned_to",
-        "due",
-    ]
+    # Seven columns that fit 1024 px beside the filters: the reference on one line, who and
+    # what in words from the clear columns, then what the morning's sorting needs.
+    list_display = ["reference", "summary", "priority_label", "state", "due", "assignee"]
     list_display_links = ["reference"]
     list_filter = [
         CaseStateFilter,
         "status",
         "priority",
+        ConcernKindFilter,
         "district",
         "under_18",
         OverdueFilter,
@@ -284,9 +291,36 @@ class ReferralAdmin(RoleReadOnlyAdmin):
         reference = f"{compact[:4]}-{compact[4:8]}-{compact[8:]}"
         return queryset.filter(reference=reference), False
 
-    @admin.display(description="Person")
-    def subject(self, referral):
-        return getattr(referral, "subject_name", "")
+    @admin.display(description="Person and concern")
+    def summary(self, referral):
+        person = [getattr(referral, "subject_name", ""), referral.get_age_band_display()]
+        if referral.under_18:
+            person[1] = f"{person[1]} (under 18)"
+        person.append(referral.get_district_display())
+        concern = [CONCERN_TYPE_SHORT[ConcernType(kind)] for kind in referral.concern_kinds()]
+        reporter = (
+            f"professional: {referral.get_sector_display().split(' (')[0].lower()}"
+            if referral.reporter_type == ReporterType.PROFESSIONAL
+            else "member of the public"
+        )
+        return format_html(
+            '<span class="queue-person">{}</span><br><span class="queue-concern">{} · from a {}'
+            "</span>",
+            " · ".join(p for p in person if p),
+            ", ".join(concern) or "Kind not given",
+            reporter,
+        )
+
+    @admin.display(description="Priority", ordering="priority_rank")
+    def priority_label(self, referral):
+        return referral.get_priority_display()
+
+    @admin.display(description="Assigned to", ordering="assigned_to__first_name")
+    def assignee(self, referral):
+        user = referral.assigned_to
+        if user is None:
+            return "Nobody"
+        return user.get_full_name() or user.get_username()
 
     @admin.display(description="Status", ordering="status")
     def state(self, referral):
@@ -297,17 +331,15 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             )
         return referral.get_status_display()
 
-    @admin.display(description="Waiting")
-    def age(self, referral):
-        return describe_age(referral.received_at, timezone.now())
-
-    @admin.display(description="Triage due", ordering="due_at")
+    @admin.display(description="Received and due", ordering="received_at")
     def due(self, referral):
+        waiting = describe_age(referral.received_at, timezone.now())
         if referral.due_at is None or referral.status not in workflow.AWAITING_TRIAGE:
-            return "-"
+            return waiting
         if referral.due_at < timezone.now():
-            return "Overdue"
-        return timezone.localtime(referral.due_at).strftime("%-d %b %H:%M")
+            return format_html('{}<br><strong class="queue-overdue">Overdue</strong>', waiting)
+        due = timezone.localtime(referral.due_at).strftime("%-d %b %H:%M")
+        return format_html("{}<br>due {}", waiting, due)
 
     # The case view and its actions replace the change form.
     def get_urls(self):

@@ -62,6 +62,19 @@ class ConcernType(models.TextChoices):
     NOT_SURE = "not_sure", "I am not sure"
 
 
+# The queue's one-line summary needs the kinds of concern in a few words each.
+CONCERN_TYPE_SHORT = {
+    ConcernType.ISLAMIST: "Islamist",
+    ConcernType.EXTREME_RIGHT_WING: "Extreme right-wing",
+    ConcernType.LEFT_WING: "Left-wing or single-issue",
+    ConcernType.MASS_VIOLENCE: "Mass violence",
+    ConcernType.INCEL: "Incel",
+    ConcernType.MIXED: "Mixed or unclear",
+    ConcernType.NO_IDEOLOGY: "No clear ideology",
+    ConcernType.NOT_SURE: "Reporter not sure",
+}
+
+
 class Vulnerability(models.TextChoices):
     MENTAL_HEALTH = "mental_health", "Mental health needs"
     NEURODIVERSITY = "neurodiversity", "Autism, ADHD or other neurodiversity"

@@ -95,14 +95,14 @@ def send_referral(
     receipt: bytes | None,
 ) -> str | None:
     """Store the sealed referral with its notification and mailbox, and replace the draft by
-    the receipt, in one call of migration 0017's function: atomic by itself, one round trip.
+    the receipt, in one call of migration 0018's function: atomic by itself, one round trip.
     The reference that holds the journey: this one, or the one an earlier send with the same
     send key stored (then nothing is stored). None, storing nothing, when the client is over
     its limit."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT intake_send_referral(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 referral.reference,
                 referral.received_at,
@@ -130,6 +130,7 @@ def send_referral(
                 mailbox.verifier,
                 referral.send_key,
                 receipt,
+                referral.concern_types,
             ],
         )
         stored: str | None = cursor.fetchone()[0]

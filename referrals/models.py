@@ -49,6 +49,10 @@ class Referral(models.Model):
     under_18 = models.BooleanField(default=False)
     reporter_type = models.CharField(max_length=20, choices=ReporterType.choices)
     sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    # The kinds of concern the reporter ticked (their view; the police decide the category),
+    # as ",islamist,mixed,": a clear column for the queue's summary, its filter and the
+    # statistics, from a checkbox answer, never from free text.
+    concern_types = models.CharField(max_length=200, blank=True, default="", db_default="")
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -102,6 +106,9 @@ class Referral(models.Model):
 
     def __repr__(self) -> str:
         return f"<Referral {self.reference}>"
+
+    def concern_kinds(self) -> list[str]:
+        return [kind for kind in self.concern_types.split(",") if kind]
 
     def envelope_context(self, field: str) -> str:
         """The context bound into an envelope: which record and which field."""

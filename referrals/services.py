@@ -23,6 +23,12 @@ REPORTER_STEPS = ("anonymity", "about-you")
 JOURNEY_ONLY_STEPS = ("safety", "declaration")
 
 
+def as_column(concern_types: list[str]) -> str:
+    """Ticked kinds of concern as the clear column keeps them: ",islamist,mixed,"."""
+    known = [value for value in ConcernType.values if value in concern_types]
+    return f",{','.join(known)}," if known else ""
+
+
 def triage_priority(*, under_18: bool, concern_types: list[str]) -> Priority:
     """A starting priority from structured answers only; officers adjust it at triage."""
     if ConcernType.MASS_VIOLENCE in concern_types or under_18:
@@ -120,6 +126,7 @@ def _sealed_referral(answers: dict) -> Referral:
         under_18=under_18,
         reporter_type=who,
         sector=answers["work"]["sector"] if who == ReporterType.PROFESSIONAL else "",
+        concern_types=as_column(answers["concern"].get("concern_types", [])),
         priority=triage_priority(
             under_18=under_18, concern_types=answers["concern"].get("concern_types", [])
         ),

@@ -76,8 +76,8 @@ GRANTS: dict[str, dict[str, Grant]] = {
     "axes.AccessLog": {TRIAGE: CRUD},
 }
 
-# SECURITY DEFINER functions (migrations referrals 0012, 0013, 0016 and 0017) and who may
-# call them.
+# SECURITY DEFINER functions (migrations referrals 0012, 0013, 0016, 0017 and 0018) and who
+# may call them.
 # Triage may too, so one deployment can serve both sides in development.
 INTAKE_FUNCTIONS = (
     "intake_draft_read(text)",
@@ -86,7 +86,7 @@ INTAKE_FUNCTIONS = (
     "intake_record_attempt(text, text, timestamptz, integer, timestamptz)",
     "intake_send_referral(text, timestamptz, timestamptz, text, text, text, boolean, text, text, "
     "bytea, bytea, uuid, jsonb, integer, text, text, timestamptz, text, text, timestamptz, "
-    "integer, bytea, bytea, bytea, bytea, bytea)",
+    "integer, bytea, bytea, bytea, bytea, bytea, text)",
     # The reporter's mailbox (migration 0016): one reference at a time, messages only with the
     # verifier that the reply code derives.
     "intake_mailbox_lookup(text)",

@@ -137,7 +137,7 @@ def test_intake_can_do_what_sending_needs_and_no_more(intake):
             "SELECT intake_send_referral(%s, now(), now(), 'routine', 'amber_valley', "
             "'18_24', false, 'public', '', 'sealed', 'sealed', gen_random_uuid(), "
             "%s, 0, 'default', 'default', now(), %s, %s, now() - interval '1 hour', 1, "
-            "'salt', 'public-key', 'verifier', %s, 'receipt')",
+            "'salt', 'public-key', 'verifier', %s, 'receipt', ',mixed,')",
             [
                 reference,
                 json.dumps({"args": [], "kwargs": {"reference": reference}}),
@@ -156,6 +156,7 @@ def test_intake_can_do_what_sending_needs_and_no_more(intake):
     assert not Referral.objects.filter(reference__in=["TEST-0000-0010", "TEST-0000-0011"])
     stored = Referral.objects.get(reference="TEST-0000-0009")
     assert stored.status == "received"  # whatever the caller might wish
+    assert stored.concern_types == ",mixed,"
     from django_tasks_db.models import DBTaskResult
 
     from referrals.notifications import send_new_referral_email

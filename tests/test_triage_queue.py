@@ -34,7 +34,9 @@ def test_the_queue_lists_clear_columns_and_opens_names_only_for_its_page(client,
     html = client.get(QUEUE + "?o=").content.decode()
     assert all(r.reference in html for r in (first, second, third))
     assert "Ada Example" in html and "Bea Example" in html and "Cal Example" in html
-    assert "High Peak" in html and '<td class="field-due">Overdue</td>' not in html
+    assert "High Peak" in html and "queue-overdue" not in html  # due tomorrow
+    assert "Ada Example · 16 to 17 (under 18) · High Peak" in html
+    assert "Mixed or unclear · from a member of the public" in html
     assert REPORTER_NAME not in html
 
     from referrals.admin import ReferralAdmin
@@ -49,6 +51,20 @@ def test_the_queue_lists_clear_columns_and_opens_names_only_for_its_page(client,
     hidden = {r.reference: n for r, n in ((first, "Ada"), (second, "Bea"), (third, "Cal"))}
     missing = next(name for ref, name in hidden.items() if ref not in shown)
     assert f"{missing} Example" not in page_one
+
+
+def test_an_overdue_referral_says_so_and_priority_sorts_by_urgency(client, officer):
+    sign_in(client, officer)
+    now = timezone.now()
+    routine = submit(priority="routine", due_at=now + timedelta(days=1))
+    urgent = submit(priority="urgent", due_at=now + timedelta(days=1))
+    high = submit(priority="high", due_at=now - timedelta(hours=1))
+
+    by_priority = _rows(client.get(QUEUE + "?o=2").content.decode())
+    html = client.get(QUEUE).content.decode()
+
+    assert by_priority == [urgent.reference, high.reference, routine.reference]
+    assert html.count('class="queue-overdue">Overdue') == 1
 
 
 def test_overdue_then_urgent_come_first(client, officer):
@@ -200,3 +216,18 @@ def test_the_public_only_deployment_serves_no_staff_pages(key_pair):
     result = run_manage("shell", "-c", code, env=env)
 
     assert result.stdout.strip().splitlines()[-1] == "not routed", result.stderr
+
+
+def test_the_queue_filters_by_the_kind_of_concern_ticked(client, officer):
+    from .journeys import PUBLIC_ANSWERS
+
+    sign_in(client, officer)
+    islamist = submit(
+        {**PUBLIC_ANSWERS, "concern": {"concern": "x", "concern_types": ["islamist"]}}
+    )
+    mixed = submit({**PUBLIC_ANSWERS, "concern": {"concern": "x", "concern_types": ["mixed"]}})
+
+    shown = _rows(client.get(QUEUE + "?kind=islamist").content.decode())
+
+    assert shown == [islamist.reference] and mixed.reference not in shown
+    assert islamist.concern_types == ",islamist,"

@@ -78,3 +78,43 @@ def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
     assert CaseNote.objects.filter(referral=referral).count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.REVEAL).count() == 1
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_two_dozen_referrals_fit_the_queue_without_sideways_scrolling(
+    live_server, browser, django_user_model, width
+):
+    officer = make_user(django_user_model, "olivia", role=roles.OFFICER)
+    _, code = authenticator(officer)
+    now = timezone.now()
+    for hours in range(24):
+        submit(
+            priority=("urgent", "high", "routine")[hours % 3],
+            received_at=now - timedelta(hours=hours * 7),
+            due_at=now + timedelta(hours=12 - hours * 5),
+            assigned_to=officer if hours % 4 == 0 else None,
+        )
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    _sign_in(page, live_server, "olivia", code)
+
+    page.goto(live_server.url + reverse("staff:referrals_referral_changelist"))
+
+    overflow = page.evaluate(
+        "() => [document.documentElement.scrollWidth - window.innerWidth,"
+        " ...[...document.querySelectorAll('.results')].map(e => e.scrollWidth - e.clientWidth)]"
+    )
+    assert max(overflow) <= 0, overflow
+    references = page.locator("#result_list .field-reference a")
+    assert references.count() == 24
+    heights = {
+        round(box["height"])
+        for box in references.evaluate_all("links => links.map(a => a.getBoundingClientRect())")
+    }
+    assert max(heights) < 30, heights  # one line each
+    first_row = page.locator("#result_list tbody tr").first
+    expect(first_row).to_contain_text("Mixed or unclear")  # the kind of concern, unopened
+    expect(first_row).to_contain_text("member of the public")
+    expect(page.locator("#result_list")).to_contain_text(officer.get_full_name())
+    assert_accessible(page)
+    context.close()
