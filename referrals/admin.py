@@ -58,10 +58,16 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("due", "Due, not yet overdue")]
+        return [
+            ("waiting", "Awaiting triage"),
+            ("overdue", "Overdue"),
+            ("due", "Due, not yet overdue"),
+        ]
 
     def queryset(self, request, queryset):
         waiting = queryset.filter(status__in=workflow.AWAITING_TRIAGE)
+        if self.value() == "waiting":
+            return waiting
         if self.value() == "overdue":
             return waiting.filter(due_at__lt=timezone.now())
         if self.value() == "due":
@@ -109,6 +115,19 @@ class ConcernKindFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in ConcernType.values:
             return queryset.filter(concern_types__contains=f",{self.value()},")
+        return queryset
+
+
+class RepliedFilter(admin.SimpleListFilter):
+    title = "reporter replied"
+    parameter_name = "replied"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Reporter replied, not yet answered")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(reporter_replied_at__isnull=False)
         return queryset
 
 
@@ -235,6 +254,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
         "district",
         "under_18",
         OverdueFilter,
+        RepliedFilter,
         AssignedToMeFilter,
         AssigneeFilter,
         ("received_at", admin.DateFieldListFilter),

@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -29,6 +31,30 @@ class StaffAdminSite(admin.AdminSite):
             # New referrals still reach the queue when emails stop; staff should know to look.
             context["worker_status"] = worker.status()
         return context
+
+    @method_decorator(never_cache)
+    def index(self, request, extra_context=None):
+        """The staff home: the dashboard for Prevent staff, the accounts for their
+        administrators, and for anyone with no role, what to do about it."""
+        from referrals import roles, selectors
+
+        user = request.user
+        can_triage = roles.can(user, "referrals.open_referral")
+        context = {
+            **self.each_context(request),
+            "title": "Staff home",
+            "tiles": selectors.dashboard(user) if can_triage else None,
+            "queue_url": reverse(f"{self.name}:referrals_referral_changelist"),
+            "statistics": roles.can(user, "referrals.view_statistics"),
+            "accounts": roles.can(user, "auth.change_user"),
+            "audit": roles.can(user, "referrals.view_auditevent"),
+            "has_role": any(
+                roles.can(user, p) for p in ("referrals.open_referral", "auth.view_user")
+            ),
+            **(extra_context or {}),
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, "admin/index.html", context)
 
     def login(self, request, extra_context=None):
         # Password accepted but no second factor yet: on to the second step, not the form.

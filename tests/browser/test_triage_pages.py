@@ -117,4 +117,12 @@ def test_two_dozen_referrals_fit_the_queue_without_sideways_scrolling(
     expect(first_row).to_contain_text("member of the public")
     expect(page.locator("#result_list")).to_contain_text(officer.get_full_name())
     assert_accessible(page)
+
+    page.goto(live_server.url + reverse("staff:index"))  # the Monday-morning dashboard
+    expect(page.locator("h1")).to_have_text("Staff home")
+    assert_accessible(page)
+    page.get_by_role("link", name="Overdue for triage").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(
+        Referral.objects.filter(status="received", due_at__lt=timezone.now()).count()
+    )
     context.close()
