@@ -11,7 +11,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,7 +23,17 @@ from django_tasks_db.models import DBTaskResult
 
 from staff.sites import staff_site
 
-from . import casework, journey, mailbox, retention, roles, sealing, statistics, workflow
+from . import (
+    casework,
+    journey,
+    mailbox,
+    retention,
+    roles,
+    sealing,
+    selectors,
+    statistics,
+    workflow,
+)
 from .choices import CONCERN_TYPE_SHORT, ConcernType, Priority, ReporterType
 from .models import AuditEvent, Referral, ReplyMailbox
 from .services import REPORTER_STEPS
@@ -172,12 +181,32 @@ class QueuePage(ChangeList):
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(label="Move to", choices=workflow.Status.choices)
+    # Nothing preselected: a decision is chosen, never defaulted into.
+    to = forms.ChoiceField(
+        label="Move to",
+        choices=[("", "Choose the new status"), *workflow.Status.choices],
+        error_messages={"required": "Choose the new status"},
+    )
     note = forms.CharField(
         label="Note (needed for a decision)",
         required=False,
         max_length=casework.NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(
+        label="Change priority to",
+        choices=[("", "Choose the priority"), *Priority.choices],
+        error_messages={"required": "Choose the priority"},
+    )
+    # Not "reason": the reveal and retain forms on the same page have that.
+    priority_reason = forms.CharField(
+        label="Why? (kept as a case note)",
+        max_length=casework.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the priority is changing"},
     )
 
 
@@ -273,33 +302,10 @@ class ReferralAdmin(RoleReadOnlyAdmin):
         return QueuePage
 
     def get_queryset(self, request):
-        # Annotated before ordering, which sorts on the annotations.
-        now = timezone.now()
-        return (
-            # The envelopes stay out of the sort; the page's names are opened in one batch.
-            Referral.objects.defer("content_envelope", "reporter_envelope").annotate(
-                closed_rank=Case(
-                    When(status__in=workflow.CLOSING, then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                ),
-                overdue_rank=Case(
-                    When(Q(status__in=workflow.AWAITING_TRIAGE, due_at__lt=now), then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                ),
-                priority_rank=Case(
-                    When(priority=Priority.URGENT, then=Value(0)),
-                    When(priority=Priority.HIGH, then=Value(1)),
-                    default=Value(2),
-                    output_field=IntegerField(),
-                ),
-            )
-        ).order_by(*self.get_ordering(request))
+        return selectors.queue().order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
-        # Overdue and urgent first; closed cases last.
-        return ["closed_rank", "overdue_rank", "priority_rank", "-received_at"]
+        return list(selectors.QUEUE_ORDER)
 
     def get_search_results(self, request, queryset, search_term):
         # Exact references only: forgiving about case, spaces and missing hyphens.
@@ -368,6 +374,13 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             path("<int:pk>/reveal/", wrap(self.reveal_view), name="referrals_referral_reveal"),
             path("<int:pk>/status/", wrap(self.status_view), name="referrals_referral_status"),
             path("<int:pk>/assign/", wrap(self.assign_view), name="referrals_referral_assign"),
+            path(
+                "<int:pk>/unassign/", wrap(self.unassign_view), name="referrals_referral_unassign"
+            ),
+            path(
+                "<int:pk>/priority/", wrap(self.priority_view), name="referrals_referral_priority"
+            ),
+            path("next/", wrap(self.next_view), name="referrals_referral_next"),
             path("<int:pk>/notes/", wrap(self.note_view), name="referrals_referral_note"),
             path("<int:pk>/message/", wrap(self.message_view), name="referrals_referral_message"),
             path("<int:pk>/retain/", wrap(self.retain_view), name="referrals_referral_retain"),
@@ -458,6 +471,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             "reveal_form": RevealForm(),
             "retain_form": RetainForm(),
             "assign_form": AssignForm(),
+            "priority_form": PriorityForm(),
             **(forms_with_errors or {}),
         }
         context = {
@@ -481,6 +495,16 @@ class ReferralAdmin(RoleReadOnlyAdmin):
                 "assign_self": roles.can(user, "referrals.assign_to_self")
                 and referral.assigned_to_id != user.pk,
                 "assign_others": roles.can(user, "referrals.assign_to_others"),
+                "unassign": referral.assigned_to_id is not None
+                and (
+                    roles.can(user, "referrals.assign_to_others")
+                    or (
+                        referral.assigned_to_id == user.pk
+                        and roles.can(user, "referrals.assign_to_self")
+                    )
+                ),
+                "change_priority": roles.can(user, "referrals.change_status")
+                and referral.status not in workflow.CLOSING,
                 "retain": roles.can(user, "referrals.retain_referral")
                 and referral.status in workflow.CLOSING,
             },
@@ -548,6 +572,45 @@ class ReferralAdmin(RoleReadOnlyAdmin):
         return self._case(
             request, referral, forms_with_errors={"transition_form": form}, status=400
         )
+
+    @method_decorator(sensitive_post_parameters("priority_reason"))
+    def priority_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.change_status")
+        form = PriorityForm(request.POST)
+        if form.is_valid():
+            try:
+                referral = casework.change_priority(
+                    referral=referral,
+                    to=form.cleaned_data["priority"],
+                    reason=form.cleaned_data["priority_reason"],
+                    by=request.user,
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "priority_reason", refused)
+            else:
+                messages.success(request, f"Priority changed to {referral.get_priority_display()}.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"priority_form": form}, status=400)
+
+    def unassign_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.assign_to_self")
+        if referral.assigned_to_id is None:
+            return self._back(referral)
+        casework.unassign(referral=referral, by=request.user, request=request)
+        messages.success(request, "The referral is back in the queue, assigned to nobody.")
+        return self._back(referral)
+
+    def next_view(self, request):
+        """The next unassigned case in queue order, after the one just looked at."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        after = request.GET.get("after", "")
+        found = selectors.next_unassigned(besides=int(after) if after.isdigit() else None)
+        if found is None:
+            messages.info(request, "No unassigned referral is waiting for triage.")
+            return redirect(reverse("staff:referrals_referral_changelist"))
+        return redirect(reverse("staff:referrals_referral_change", args=[found.pk]))
 
     @method_decorator(sensitive_post_parameters("reason"))
     def retain_view(self, request, pk):

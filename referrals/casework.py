@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from . import audit, mailbox, roles, sealing, workflow
+from .choices import Priority
 from .models import AuditAction, CaseNote, MailboxMessage, Referral, ReplyMailbox
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 REVEAL_REASON_MIN = 20
 REVEAL_REASON_MAX = 1_000
 NOTE_MAX = 10_000
+REASON_MIN = 10  # a priority change says why, in a few words at least
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -160,6 +162,56 @@ def assign(
         )
     referral.assigned_to = to
     return referral
+
+
+def unassign(*, referral: Referral, by: User, request: HttpRequest | None = None) -> Referral:
+    """Give a case back to the queue: your own with the officer's permission, anyone's with
+    the supervisor's."""
+    own = referral.assigned_to_id == by.pk
+    roles.require(by, "referrals.assign_to_self" if own else "referrals.assign_to_others")
+    with transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(assigned_to=None)
+        audit.record(
+            action=AuditAction.ASSIGN,
+            actor=by,
+            reference=referral.reference,
+            detail="unassigned",
+            request=request,
+        )
+    referral.assigned_to = None
+    return referral
+
+
+@sensitive_variables("reason")
+def change_priority(
+    *, referral: Referral, to: str, reason: str, by: User, request: HttpRequest | None = None
+) -> Referral:
+    """Officers set the priority at triage. The reason is kept as a case note (sealed, as it may
+    name people); the audit trail records the change itself."""
+    roles.require(by, "referrals.change_status")
+    reason = _clean_text(reason, what="reason", minimum=REASON_MIN, maximum=NOTE_MAX)
+    target = Priority(to)
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        if current.priority == target:
+            raise CaseworkError(f"The priority is already {target.label.lower()}")
+        previous = Priority(current.priority)
+        current.priority = target
+        current.save(update_fields=["priority"])
+        _store_note(
+            referral=current,
+            by=by,
+            text=f"Priority changed from {previous.label} to {target.label}: {reason}",
+            request=request,
+        )
+        audit.record(
+            action=AuditAction.PRIORITY,
+            actor=by,
+            reference=current.reference,
+            detail=f"{previous.value} -> {target.value}",
+            request=request,
+        )
+    return current
 
 
 @sensitive_variables("text")

@@ -232,6 +232,7 @@ class AuditAction(models.TextChoices):
     REVEAL = "reveal", "Revealed a reporter's identity"
     TRANSITION = "transition", "Changed a referral's status"
     ASSIGN = "assign", "Assigned a referral"
+    PRIORITY = "priority", "Changed a referral's priority"
     NOTE = "note", "Added a case note"
     MESSAGE = "message", "Sent a message to the person who made a referral"
     LOGIN = "login", "Signed in"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from . import workflow
@@ -48,3 +48,39 @@ def dashboard(user: User) -> list[Tile]:
         Tile("Reporter replied", counts["replied"], "replied=yes"),
         Tile("Waiting, not assigned", counts["unassigned"], "due=waiting&mine=nobody"),
     ]
+
+
+# Overdue and urgent first; closed cases last; newest first within each.
+QUEUE_ORDER = ("closed_rank", "overdue_rank", "priority_rank", "-received_at")
+
+
+def queue() -> QuerySet[Referral]:
+    """Every referral with the ranks the queue sorts on; the envelopes left out of the sort
+    (the page's names are opened in one batch)."""
+    now = timezone.now()
+    return Referral.objects.defer("content_envelope", "reporter_envelope").annotate(
+        closed_rank=Case(
+            When(status__in=workflow.CLOSING, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        overdue_rank=Case(
+            When(Q(status__in=workflow.AWAITING_TRIAGE, due_at__lt=now), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        priority_rank=Case(
+            When(priority=Priority.URGENT, then=Value(0)),
+            When(priority=Priority.HIGH, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def next_unassigned(*, besides: int | None = None) -> Referral | None:
+    """The next case nobody has taken, in queue order: what "Next case" opens."""
+    waiting = queue().filter(status__in=workflow.AWAITING_TRIAGE, assigned_to__isnull=True)
+    if besides is not None:
+        waiting = waiting.exclude(pk=besides)
+    return waiting.order_by(*QUEUE_ORDER).first()

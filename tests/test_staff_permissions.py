@@ -39,6 +39,13 @@ def _actions(referral, me, colleague):
         ),
         "assign to self": ("post", case_url(referral, "assign"), {"to": me.pk if me else 1}),
         "assign to colleague": ("post", case_url(referral, "assign"), {"to": colleague.pk}),
+        "change priority": (
+            "post",
+            case_url(referral, "priority"),
+            {"priority": "urgent", "priority_reason": "Travel booked for Friday."},
+        ),
+        "unassign a colleague's case": ("post", case_url(referral, "unassign"), {"_": "1"}),
+        "next unassigned case": ("get", reverse("staff:referrals_referral_next"), None),
         "audit log": ("get", reverse("staff:referrals_auditevent_changelist"), None),
         "statistics": ("get", reverse("staff:referrals_statistics"), None),
         "background tasks": (
@@ -88,6 +95,9 @@ EXPECTED = {
             "message the reporter",
             "assign to self",
             "assign to colleague",
+            "change priority",
+            "unassign a colleague's case",
+            "next unassigned case",
             "audit log",
             "statistics",
             "background tasks",
@@ -106,6 +116,9 @@ EXPECTED = {
         "message the reporter": FORBIDDEN,
         "assign to self": FORBIDDEN,
         "assign to colleague": FORBIDDEN,
+        "change priority": FORBIDDEN,
+        "unassign a colleague's case": FORBIDDEN,
+        "next unassigned case": FORBIDDEN,
         "audit log": FORBIDDEN,
         "statistics": FORBIDDEN,
         "background tasks": FORBIDDEN,
@@ -124,6 +137,9 @@ EXPECTED = {
         "message the reporter": DONE,
         "assign to self": DONE,
         "assign to colleague": FORBIDDEN,
+        "change priority": DONE,
+        "unassign a colleague's case": FORBIDDEN,
+        "next unassigned case": DONE,
         "audit log": FORBIDDEN,
         "statistics": FORBIDDEN,
         "background tasks": FORBIDDEN,
@@ -142,6 +158,9 @@ EXPECTED = {
         "message the reporter": DONE,
         "assign to self": DONE,
         "assign to colleague": DONE,
+        "change priority": DONE,
+        "unassign a colleague's case": DONE,
+        "next unassigned case": DONE,
         "audit log": OK,
         "statistics": OK,
         "background tasks": OK,
@@ -160,6 +179,9 @@ EXPECTED = {
         "message the reporter": FORBIDDEN,
         "assign to self": FORBIDDEN,
         "assign to colleague": FORBIDDEN,
+        "change priority": FORBIDDEN,
+        "unassign a colleague's case": FORBIDDEN,
+        "next unassigned case": FORBIDDEN,
         "audit log": OK,
         "statistics": FORBIDDEN,
         "background tasks": OK,
@@ -178,6 +200,9 @@ EXPECTED = {
         "message the reporter": FORBIDDEN,
         "assign to self": FORBIDDEN,
         "assign to colleague": FORBIDDEN,
+        "change priority": FORBIDDEN,
+        "unassign a colleague's case": FORBIDDEN,
+        "next unassigned case": FORBIDDEN,
         "audit log": FORBIDDEN,
         "statistics": FORBIDDEN,
         "background tasks": FORBIDDEN,
@@ -200,6 +225,8 @@ def test_each_role_gets_exactly_what_it_should(client, django_user_model, role, 
         me = make_user(django_user_model, "me", **ROLES[role])
         sign_in(client, me)
     method, url, data = _actions(referral, me, colleague)[action]
+    if action == "unassign a colleague's case":
+        type(referral).objects.filter(pk=referral.pk).update(assigned_to=colleague)
 
     response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
 

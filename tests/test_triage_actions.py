@@ -222,3 +222,93 @@ def test_a_note_copied_to_another_referral_will_not_open(officer, referral):
 
     with pytest.raises(sealing.SealingError):
         casework.read_notes(referral=other, by=officer)
+
+
+# Priority, unassigning, the next case ---------------------------------------------------
+
+
+def test_move_to_has_no_decision_chosen_for_you(client, officer, referral):
+    sign_in(client, officer)
+
+    html = client.get(case_url(referral)).content.decode()
+    response = client.post(case_url(referral, "status"), {"note": "A note, and no choice."})
+
+    select = html[
+        html.index('<select name="to"') : html.index("</select>", html.index('name="to"'))
+    ]
+    assert '<option value="">Choose the new status</option>' in select
+    assert "selected" not in select
+    assert response.status_code == 400 and "Choose the new status" in response.content.decode()
+    assert Referral.objects.get(pk=referral.pk).status == "received"
+
+
+def test_an_officer_changes_the_priority_with_a_reason_kept_and_audited(client, officer, referral):
+    sign_in(client, officer)
+
+    response = client.post(
+        case_url(referral, "priority"),
+        {"priority": "urgent", "priority_reason": "Says he will travel on Friday."},
+    )
+
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).priority == "urgent"
+    event = AuditEvent.objects.get(action=AuditAction.PRIORITY)
+    assert event.reference == referral.reference and event.detail.endswith("-> urgent")
+    assert "Friday" not in event.detail  # the reason is a sealed case note, not audit detail
+    notes = casework.read_notes(referral=referral, by=officer)
+    assert notes[-1].text.endswith("to Urgent: Says he will travel on Friday.")
+
+
+def test_a_priority_change_needs_a_reason_and_a_change(client, officer, referral):
+    sign_in(client, officer)
+    same = Referral.objects.get(pk=referral.pk).priority
+
+    short = client.post(
+        case_url(referral, "priority"), {"priority": "urgent", "priority_reason": "x"}
+    )
+    unchanged = client.post(
+        case_url(referral, "priority"), {"priority": same, "priority_reason": "No change at all."}
+    )
+
+    assert short.status_code == 400 and "at least 10 characters" in short.content.decode()
+    assert unchanged.status_code == 400 and "already" in unchanged.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.PRIORITY).exists()
+
+
+def test_an_officer_gives_back_their_own_case_but_not_a_colleagues(
+    client, officer, referral, django_user_model
+):
+    from referrals import roles
+
+    colleague = make_user(django_user_model, "colin", role=roles.OFFICER)
+    sign_in(client, officer)
+    Referral.objects.filter(pk=referral.pk).update(assigned_to=officer)
+
+    assert client.post(case_url(referral, "unassign")).status_code == 302
+    assert Referral.objects.get(pk=referral.pk).assigned_to is None
+    Referral.objects.filter(pk=referral.pk).update(assigned_to=colleague)
+    assert client.post(case_url(referral, "unassign")).status_code == 403
+    assert Referral.objects.get(pk=referral.pk).assigned_to == colleague
+    assert AuditEvent.objects.filter(action=AuditAction.ASSIGN, detail="unassigned").count() == 1
+
+
+def test_next_case_opens_the_next_unassigned_in_queue_order(client, officer):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from .staff import submit
+
+    sign_in(client, officer)
+    now = timezone.now()
+    routine = submit(priority="routine", due_at=now + timedelta(days=1))
+    urgent = submit(priority="urgent", due_at=now + timedelta(days=1))
+    submit(priority="urgent", due_at=now - timedelta(hours=1), assigned_to=officer)  # taken
+    nxt = reverse("staff:referrals_referral_next")
+
+    assert client.get(nxt)["Location"] == case_url(urgent)
+    assert client.get(f"{nxt}?after={urgent.pk}")["Location"] == case_url(routine)
+    Referral.objects.filter(pk__in=[routine.pk, urgent.pk]).update(assigned_to=officer)
+    empty = client.get(nxt, follow=True)
+    assert "No unassigned referral is waiting for triage." in empty.content.decode()
