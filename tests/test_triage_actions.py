@@ -233,9 +233,8 @@ def test_move_to_has_no_decision_chosen_for_you(client, officer, referral):
     html = client.get(case_url(referral)).content.decode()
     response = client.post(case_url(referral, "status"), {"note": "A note, and no choice."})
 
-    select = html[
-        html.index('<select name="to"') : html.index("</select>", html.index('name="to"'))
-    ]
+    start = html.index('<select name="to"')
+    select = html[start : html.index("</select>", start)]
     assert '<option value="">Choose the new status</option>' in select
     assert "selected" not in select
     assert response.status_code == 400 and "Choose the new status" in response.content.decode()
