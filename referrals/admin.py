@@ -25,6 +25,7 @@ from staff.sites import staff_site
 
 from . import (
     casework,
+    identity_index,
     journey,
     mailbox,
     retention,
@@ -176,8 +177,10 @@ class QueuePage(ChangeList):
     def get_results(self, request):
         super().get_results(request)
         names = casework.subject_names(referrals=self.result_list, by=request.user)
+        earlier = identity_index.earlier_flags(self.result_list)
         for referral in self.result_list:
             referral.subject_name = names[referral.pk]
+            referral.possible_earlier = earlier[referral.pk]
 
 
 class TransitionForm(forms.Form):
@@ -329,12 +332,20 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             if referral.reporter_type == ReporterType.PROFESSIONAL
             else "member of the public"
         )
+        earlier = (
+            format_html(
+                '<br><strong class="queue-earlier">{}</strong>', "Possible earlier referral"
+            )
+            if getattr(referral, "possible_earlier", False)
+            else ""
+        )
         return format_html(
             '<span class="queue-person">{}</span><br><span class="queue-concern">{} · from a {}'
-            "</span>",
+            "</span>{}",
             " · ".join(p for p in person if p),
             ", ".join(concern) or "Kind not given",
             reporter,
+            earlier,
         )
 
     @admin.display(description="Priority", ordering="priority_rank")
@@ -483,6 +494,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             "notes": notes,
             "thread": thread,
             "has_mailbox": ReplyMailbox.objects.filter(referral=referral).exists(),
+            "matches": identity_index.matches_for_case(referral, content),
             "transitions": transitions,
             "outcomes": [s.value for s in workflow.OUTCOMES],
             "reporter_sections": reporter_sections,

@@ -77,6 +77,8 @@ class Referral(models.Model):
     # SHA-256 of the journey's send token: a second press, or a resend after a lost response,
     # finds the referral already stored and is shown its reference instead of storing another.
     send_key = models.BinaryField(null=True, blank=True, unique=True, editable=False)
+    # The staff secrets key id its identity tokens were made under (identity_index.py).
+    indexed_key_id = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-received_at"]
@@ -113,6 +115,19 @@ class Referral(models.Model):
     def envelope_context(self, field: str) -> str:
         """The context bound into an envelope: which record and which field."""
         return f"referral:{self.reference}:{self.SEALED_FIELDS[field]}"
+
+
+class IdentityToken(models.Model):
+    """One keyed blind-index token of a referral's identifying answers (identity_index.py):
+    equal tokens mean "possibly the same person". Meaningless without the triage-only key."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="identity_tokens")
+    kind = models.CharField(max_length=20)
+    token = models.BinaryField(max_length=32, db_index=True)
+    key_id = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"{self.kind} token"
 
 
 class JourneyDraft(models.Model):

@@ -80,6 +80,15 @@ def _body(reference: str, priority: str) -> str:
 
 @task
 def send_new_referral_email(*, reference: str, priority: str, attempt: int) -> None:
+    # The worker is on the triage side: index the new referral's identifying answers, so the
+    # queue can flag earlier referrals about the same person. Never at the email's expense.
+    if attempt == 1:
+        from . import identity_index
+
+        try:
+            identity_index.index_reference(reference)
+        except Exception:
+            logger.warning("Could not index referral %s; the queue will", reference)
     try:
         send_mail(
             subject=f"New Prevent referral {reference} ({priority})",

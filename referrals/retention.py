@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from . import audit, roles, sealing, workflow
-from .models import AuditAction, CaseNote, MailboxMessage, Referral, ReplyMailbox
+from .models import (
+    AuditAction,
+    CaseNote,
+    IdentityToken,
+    MailboxMessage,
+    Referral,
+    ReplyMailbox,
+)
 
 RETAIN_REASON_MIN = 20
 RETAIN_REVIEW_MAX_YEARS = 2
@@ -78,12 +85,15 @@ def purge(referral: Referral, *, now: datetime.datetime | None = None) -> None:
     # The thread with the reporter goes with the details; the tombstone keeps how many.
     messages, _ = MailboxMessage.objects.filter(referral=referral).delete()
     ReplyMailbox.objects.filter(referral=referral).delete()
+    # The blind index is derived from the identifying answers: it goes with them.
+    IdentityToken.objects.filter(referral=referral).delete()
     Referral.objects.filter(pk=referral.pk).update(
         content_envelope=None,
         reporter_envelope=None,
         retain_reason_envelope=None,
         reporter_replied_at=None,
         purged_message_count=messages,
+        indexed_key_id="",
         purged_at=now,
     )
     audit.record(

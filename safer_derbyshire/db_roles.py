@@ -53,6 +53,8 @@ GRANTS: dict[str, dict[str, Grant]] = {
     "referrals.WorkerHeartbeat": {TRIAGE: CRUD},
     # --- the staff site's and the worker's own tables ------------------------------------------
     "referrals.CaseNote": {TRIAGE: CRUD},
+    # The blind index of identifying answers: triage only; the public side cannot read it.
+    "referrals.IdentityToken": {TRIAGE: Grant(select=ALL, insert=ALL, delete=True)},
     # The reporter's mailbox: the team reads the thread, adds its own messages, and the
     # retention purge deletes both. The reporter's side goes through INTAKE_FUNCTIONS.
     "referrals.ReplyMailbox": {TRIAGE: Grant(select=ALL, insert=ALL, delete=True)},
