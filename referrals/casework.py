@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from . import audit, identity_index, mailbox, roles, sealing, workflow
 from .choices import Priority
-from .models import AuditAction, CaseNote, MailboxMessage, Referral, ReplyMailbox
+from .models import AuditAction, AuditEvent, CaseNote, MailboxMessage, Referral, ReplyMailbox
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -57,11 +57,27 @@ def _unseal(referral: Referral, field: str) -> dict:
 
 @sensitive_variables("content")
 def open_referral(*, referral: Referral, by: User, request: HttpRequest | None = None) -> dict:
-    """The referral's content (never the reporter). Every open is audited."""
+    """The referral's content (never the reporter). Audited once per person per case in
+    OPEN_ONCE_SECONDS: the page shown again after an action is the same look."""
     roles.require(by, "referrals.open_referral")
-    audit.record(action=AuditAction.OPEN, actor=by, reference=referral.reference, request=request)
+    if not _opened_lately(referral, by):
+        audit.record(
+            action=AuditAction.OPEN, actor=by, reference=referral.reference, request=request
+        )
     content = _unseal(referral, "content_envelope")
     return content
+
+
+# An action on a case shows the case again: that is the same look, not another opening. One
+# "opened" per person per case in this time.
+OPEN_ONCE_SECONDS = 10 * 60
+
+
+def _opened_lately(referral: Referral, by: User) -> bool:
+    since = timezone.now() - timedelta(seconds=OPEN_ONCE_SECONDS)
+    return AuditEvent.objects.filter(
+        action=AuditAction.OPEN, actor=by, reference=referral.reference, at__gte=since
+    ).exists()
 
 
 @sensitive_variables("content", "person")

@@ -248,6 +248,7 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", "Changed a referral's status"
     ASSIGN = "assign", "Assigned a referral"
     PRIORITY = "priority", "Changed a referral's priority"
+    READ_REASONS = "read_reasons", "Read reveal reasons in the audit log"
     NOTE = "note", "Added a case note"
     MESSAGE = "message", "Sent a message to the person who made a referral"
     LOGIN = "login", "Signed in"
