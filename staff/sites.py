@@ -17,6 +17,9 @@ class StaffAdminSite(admin.AdminSite):
     site_title = "Prevent triage"
     index_title = "Staff site"
     site_url = None  # no link from the staff site back to the public one
+    # Django's sidebar names every section, even on the two-factor step to someone who has
+    # only the password, and takes the width the queue needs: the pages link what applies.
+    enable_nav_sidebar = False
     login_form = StaffLoginForm
 
     def has_permission(self, request):
