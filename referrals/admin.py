@@ -26,6 +26,7 @@ from staff.sites import staff_site
 from . import (
     audit,
     audit_log,
+    case_summary,
     casework,
     identity_index,
     journey,
@@ -466,14 +467,11 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             thread = casework.read_thread(referral=referral, by=user)
         except sealing.SealingError as error:
             return self._cannot_open(request, referral, error)
-        sections = [s for s in journey.summarise(content) if s.step.slug not in REPORTER_STEPS]
+        content_slugs = tuple(s.slug for s in journey.STEPS if s.slug not in REPORTER_STEPS)
+        sections = case_summary.sections(content, content_slugs)
         reporter_sections = None
         if reporter is not None:
-            reporter_sections = [
-                s
-                for s in journey.summarise({**content, **reporter})
-                if s.step.slug in REPORTER_STEPS
-            ]
+            reporter_sections = case_summary.sections({**content, **reporter}, REPORTER_STEPS)
         transitions = [
             (status_.value, status_.label) for status_ in workflow.allowed_from(referral.status)
         ]
@@ -497,6 +495,8 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             "thread": thread,
             "has_mailbox": ReplyMailbox.objects.filter(referral=referral).exists(),
             "matches": identity_index.matches_for_case(referral, content),
+            "summary": case_summary.summarise(referral, content),
+            "history": _history(referral),
             "transitions": transitions,
             "outcomes": [s.value for s in workflow.OUTCOMES],
             "reporter_sections": reporter_sections,
@@ -698,6 +698,16 @@ class ReferralAdmin(RoleReadOnlyAdmin):
                 messages.success(request, "Message sent. They will see it if they check.")
                 return self._back(referral)
         return self._case(request, referral, forms_with_errors={"message_form": form}, status=400)
+
+
+def _history(referral: Referral) -> list[tuple[str, str]]:
+    """Everything that happened to the case, from the audit trail, as sentences."""
+    events = list(AuditEvent.objects.filter(reference=referral.reference).order_by("at", "id"))
+    names = audit_log.names_for(events)
+    return [
+        (timezone.localtime(e.at).strftime("%-d %b %Y %H:%M"), audit_log.sentence(e, names))
+        for e in events
+    ]
 
 
 class AuditPage(ChangeList):

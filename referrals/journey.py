@@ -194,6 +194,7 @@ class SummaryRow:
     value: str | list[str]
     field_id: str
     slug: str = ""
+    name: str = ""  # the form field's name
 
     @property
     def is_list(self) -> bool:
@@ -242,12 +243,16 @@ def summarise(answers: dict) -> list[SummarySection]:
         given = answers.get(step.slug, {})
         rows = [
             SummaryRow(
-                _label(field), _display(field, given.get(name)), forms.first_input_id(form[name])
+                _label(field),
+                _display(field, given.get(name)),
+                forms.first_input_id(form[name]),
+                step.slug,
+                name,
             )
             for name, field in form.fields.items()
         ]
         rows += [
-            SummaryRow(name.replace("_", " ").capitalize(), str(value), "")
+            SummaryRow(name.replace("_", " ").capitalize(), str(value), "", step.slug, name)
             for name, value in given.items()
             if name not in form.fields and not _is_empty(value)
         ]

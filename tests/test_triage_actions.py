@@ -311,3 +311,32 @@ def test_next_case_opens_the_next_unassigned_in_queue_order(client, officer):
     Referral.objects.filter(pk__in=[routine.pk, urgent.pk]).update(assigned_to=officer)
     empty = client.get(nxt, follow=True)
     assert "No unassigned referral is waiting for triage." in empty.content.decode()
+
+
+def test_the_case_view_starts_with_a_summary_and_keeps_a_history(client, officer, referral):
+    import re
+
+    sign_in(client, officer)
+    client.post(case_url(referral, "assign"), {"to": officer.pk})
+    client.post(case_url(referral, "status"), {"to": "deconfliction"})
+
+    html = client.get(case_url(referral)).content.decode()
+
+    summary = html[
+        html.index('id="summary-heading"') : html.index(
+            "</section>", html.index('id="summary-heading"')
+        )
+    ]
+    assert "Alex Example, 16, High Peak, SK17 6AA" in summary
+    assert "Under 18; High priority; Isolation or loneliness" in summary
+    assert "He shares videos praising an attacker." in summary
+    assert html.index('id="summary-heading"') < html.index('id="actions-heading"')
+    history = html[html.index('id="history-heading"') :]
+    said = [re.sub(r"\s+", " ", item) for item in re.findall(r"</span> (.*?)</li>", history)]
+    who = officer.get_full_name()
+    assert said == [
+        f"{who} assigned referral {referral.reference} to {who}",
+        f"{who} moved referral {referral.reference} from Received to Deconfliction",
+        f"{who} opened referral {referral.reference}",  # this look
+    ]
+    assert "Your full name" not in html and "The reporter&#x27;s details" not in html

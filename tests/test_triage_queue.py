@@ -157,15 +157,19 @@ def test_the_case_view_shows_the_form_sections_and_redacts_the_reporter(client, 
     )
 
 
-def test_every_open_is_audited(client, officer, referral):
-    sign_in(client, officer)
+def test_every_look_at_a_case_is_audited_once(client, officer, supervisor, referral):
+    import time_machine
 
+    sign_in(client, officer)
     client.get(case_url(referral))
-    client.get(case_url(referral))
+    client.get(case_url(referral))  # the same look: shown again after an action, or reloaded
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        client.get(case_url(referral))  # a new look
+    sign_in(client, supervisor)
+    client.get(case_url(referral))  # someone else
 
     opens = AuditEvent.objects.filter(action=AuditAction.OPEN, reference=referral.reference)
-    assert opens.count() == 2
-    assert {e.actor for e in opens} == {officer}
+    assert [e.actor for e in opens.order_by("id")] == [officer, officer, supervisor]
 
 
 def test_an_unknown_case_is_404(client, officer):

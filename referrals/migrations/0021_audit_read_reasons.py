@@ -4,15 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0020_identity_index'),
+        ("referrals", "0020_identity_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('open', 'Opened a referral'), ('reveal', "Revealed a reporter's identity"), ('transition', "Changed a referral's status"), ('assign', 'Assigned a referral'), ('priority', "Changed a referral's priority"), ('read_reasons', 'Read reveal reasons in the audit log'), ('note', 'Added a case note'), ('message', 'Sent a message to the person who made a referral'), ('login', 'Signed in'), ('login_failed', 'Failed to sign in'), ('logout', 'Signed out'), ('account_change', 'Changed a staff account'), ('account_created', 'Created a staff account'), ('role_changed', "Changed a staff member's role"), ('deactivated', 'Deactivated a staff account'), ('reactivated', 'Reactivated a staff account'), ('two_factor_reset', "Reset a staff member's two-factor"), ('unlocked', 'Unlocked a staff account'), ('locked_out', 'Locked out after failed attempts'), ('password_set', 'Set a password from a link'), ('password_changed', 'Changed their password'), ('two_factor_enrolled', 'Set up two-factor'), ('two_factor_failed', 'Entered a wrong two-factor code'), ('session_expired', 'Signed out by the session time limit'), ('retained', 'Kept a referral past its retention date'), ('purged', "Deleted a referral's details at the end of retention")], db_index=True, max_length=30),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("open", "Opened a referral"),
+                    ("reveal", "Revealed a reporter's identity"),
+                    ("transition", "Changed a referral's status"),
+                    ("assign", "Assigned a referral"),
+                    ("priority", "Changed a referral's priority"),
+                    ("read_reasons", "Read reveal reasons in the audit log"),
+                    ("note", "Added a case note"),
+                    ("message", "Sent a message to the person who made a referral"),
+                    ("login", "Signed in"),
+                    ("login_failed", "Failed to sign in"),
+                    ("logout", "Signed out"),
+                    ("account_change", "Changed a staff account"),
+                    ("account_created", "Created a staff account"),
+                    ("role_changed", "Changed a staff member's role"),
+                    ("deactivated", "Deactivated a staff account"),
+                    ("reactivated", "Reactivated a staff account"),
+                    ("two_factor_reset", "Reset a staff member's two-factor"),
+                    ("unlocked", "Unlocked a staff account"),
+                    ("locked_out", "Locked out after failed attempts"),
+                    ("password_set", "Set a password from a link"),
+                    ("password_changed", "Changed their password"),
+                    ("two_factor_enrolled", "Set up two-factor"),
+                    ("two_factor_failed", "Entered a wrong two-factor code"),
+                    ("session_expired", "Signed out by the session time limit"),
+                    ("retained", "Kept a referral past its retention date"),
+                    ("purged", "Deleted a referral's details at the end of retention"),
+                ],
+                db_index=True,
+                max_length=30,
+            ),
         ),
     ]
