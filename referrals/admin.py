@@ -406,7 +406,8 @@ class ReferralAdmin(RoleReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         can_see = roles.can(request.user, "referrals.view_statistics")
-        return super().changelist_view(request, {**(extra_context or {}), "statistics": can_see})
+        context = {"statistics": can_see, "title": "Referral queue", **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def statistics_view(self, request):
         if not roles.can(request.user, "referrals.view_statistics"):
@@ -755,6 +756,9 @@ class AuditEventAdmin(RoleReadOnlyAdmin):
     def get_changelist(self, request, **kwargs):
         return AuditPage
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Audit log", **(extra_context or {})})
+
     def get_list_display(self, request):
         if roles.can(request.user, "referrals.reveal_reporter"):
             return self.list_display
@@ -791,6 +795,10 @@ class TaskAdmin(RoleReadOnlyAdmin):
     show_full_result_count = False
 
     view_permission = "referrals.view_auditevent"
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"title": "Background tasks (notification emails)", **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     @admin.display(description="Task")
     def task(self, result):

@@ -26,6 +26,16 @@ ACCOUNT_ADMINISTRATOR = "Account administrator"
 
 PREVENT_ROLES = (OFFICER, SUPERVISOR)
 
+# What each role is for, in the words the account pages show when a role is chosen.
+ROLE_DESCRIPTIONS = {
+    OFFICER: "Triages referrals: opens cases, takes them, moves them on, adds notes and "
+    "messages the reporter. Cannot see who made a referral.",
+    SUPERVISOR: "Everything an officer does, plus assigning cases to others, revealing who "
+    "made a referral (with a recorded reason), the audit log and statistics.",
+    ACCOUNT_ADMINISTRATOR: "Makes and changes staff accounts and roles, unlocks and resets "
+    "two-factor. Cannot open referrals.",
+}
+
 # Frozen into migration 0005 as the roles were created; later migrations add to them.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     OFFICER: (

@@ -8,7 +8,12 @@ import sys
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, InternalError, OperationalError
-from django.http import HttpResponse, HttpResponseForbidden, HttpResponseServerError
+from django.http import (
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
 from django.template import loader
 
 logger = logging.getLogger(__name__)
@@ -29,6 +34,26 @@ def server_error(request):
         body = "Sorry, there is a problem with the service. Please try again later."
         return HttpResponseServerError(body, content_type="text/plain")
     return HttpResponseServerError(body)
+
+
+def permission_denied(request, exception=None):
+    """403: on the staff site, in its own chrome and words; elsewhere, the public page."""
+    if _is_staff_page(request):
+        return _staff_error(request, "staff/forbidden.html", "You cannot see this page", 403)
+    return HttpResponseForbidden(loader.render_to_string("403.html", request=request))
+
+
+def page_not_found(request, exception=None):
+    if _is_staff_page(request):
+        return _staff_error(request, "staff/not_found.html", "Page not found", 404)
+    return HttpResponseNotFound(loader.render_to_string("404.html", request=request))
+
+
+def _staff_error(request, template: str, title: str, status: int) -> HttpResponse:
+    from staff.sites import staff_site
+
+    context = {**staff_site.each_context(request), "title": title}
+    return HttpResponse(loader.render_to_string(template, context, request), status=status)
 
 
 def csrf_failure(request, reason=""):

@@ -20,3 +20,5 @@ if not settings.SEALING_PUBLIC_ONLY:
 urlpatterns.append(path("", include("referrals.urls")))
 
 handler500 = "safer_derbyshire.errors.server_error"
+handler403 = "safer_derbyshire.errors.permission_denied"
+handler404 = "safer_derbyshire.errors.page_not_found"

@@ -4,6 +4,7 @@ unlock. Each checks the rules where the action is, and is audited."""
 from __future__ import annotations
 
 import email.policy
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from axes.models import AccessAttempt
@@ -15,13 +16,14 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from referrals import audit, roles
-from referrals.models import AuditAction
+from referrals.models import AuditAction, AuditEvent
 
 from . import two_factor
 
@@ -237,6 +239,31 @@ def is_locked(account: User) -> bool:
 
 
 @transaction.atomic
+def account_state(account: User) -> str:
+    """Active, deactivated, or where the invitation stands (from when the last set-password
+    link was sent, as the audit trail records it)."""
+    if not account.is_active:
+        return "Deactivated"
+    if account.has_usable_password():
+        return "Active"
+    sent = (
+        AuditEvent.objects.filter(
+            Q(action=AuditAction.ACCOUNT_CREATED, detail__startswith=f"{account.username} as ")
+            | Q(
+                action=AuditAction.ACCOUNT_CHANGE,
+                detail=f"new set-password link for {account.username}",
+            )
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    ) or account.date_joined
+    expires = sent + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    if expires < timezone.now():
+        return "Invitation expired: send a new link"
+    return f"Invited, link valid until {timezone.localtime(expires):%-d %b %H:%M}"
+
+
 def unlock(*, by: User, account: User, request: HttpRequest) -> None:
     roles.require(by, "auth.change_user")
     axes_reset(username=account.username)

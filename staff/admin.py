@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 
 from referrals import roles
 
@@ -18,7 +19,11 @@ ROLE_CHOICES = [("", "Choose a role")] + [(name, name) for name in roles.ROLE_PE
 
 
 class StaffAccountForm(forms.ModelForm):
-    role = forms.ChoiceField(choices=ROLE_CHOICES, error_messages={"required": "Choose a role"})
+    role = forms.ChoiceField(
+        choices=ROLE_CHOICES,
+        error_messages={"required": "Choose a role"},
+        help_text=" ".join(f"{name}: {text}" for name, text in roles.ROLE_DESCRIPTIONS.items()),
+    )
 
     class Meta:
         model = User
@@ -31,6 +36,9 @@ class StaffAccountForm(forms.ModelForm):
         for name in ("first_name", "last_name", "email"):
             self.fields[name].required = True
         self.fields["email"].error_messages["required"] = "Enter their work email address"
+        self.fields[
+            "email"
+        ].help_text = "This is also their sign-in name. We email them a link to choose a password."
         if self.instance.pk:
             self.fields["role"].initial = accounts.role_of(self.instance)
 
@@ -67,7 +75,7 @@ class StaffAccountChangeForm(StaffAccountForm):
 
 @admin.register(User, site=staff_site)
 class StaffAccountAdmin(admin.ModelAdmin):
-    list_display = ["username", "full_name", "role", "is_active", "two_factor", "locked"]
+    list_display = ["username", "full_name", "role", "account", "last_signed_in", "two_factor"]
     list_filter = ["is_active", "groups"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["last_name", "first_name"]
@@ -156,13 +164,50 @@ class StaffAccountAdmin(admin.ModelAdmin):
     def role(self, account):
         return accounts.role_of(account) or "None"
 
-    @admin.display(description="Two-factor set up", boolean=True)
-    def two_factor(self, account):
-        return two_factor.has_enrolled(account)
+    @admin.display(description="Account")
+    def account(self, account):
+        state = accounts.account_state(account)
+        if accounts.is_locked(account):
+            state += "; locked after failed sign-ins"
+        return state
 
-    @admin.display(description="Locked", boolean=True)
-    def locked(self, account):
-        return accounts.is_locked(account)
+    @admin.display(description="Last signed in", ordering="last_login")
+    def last_signed_in(self, account):
+        if account.last_login is None:
+            return "Never"
+        return timezone.localtime(account.last_login).strftime("%-d %b %Y %H:%M")
+
+    @admin.display(description="Two-factor")
+    def two_factor(self, account):
+        return "Set up" if two_factor.has_enrolled(account) else "Not set up yet"
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Staff accounts", **(extra_context or {})}
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        context = dict(extra_context or {})
+        if object_id is not None:
+            account = User.objects.filter(pk=object_id).first()
+            if account is not None:
+                context.update(
+                    account_state=accounts.account_state(account),
+                    can_unlock=accounts.is_locked(account),
+                    can_reset=two_factor.has_enrolled(account),
+                    can_send_link=not account.has_usable_password() and account.is_active,
+                )
+        else:
+            context["title"] = "Add a staff member"
+        return super().changeform_view(request, object_id, form_url, context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        messages.success(
+            request,
+            f"Account made for {obj.get_full_name()}. Their sign-in name is their email "
+            f"address, {obj.username}. We have emailed them a link to choose a password.",
+        )
+        return redirect(reverse("staff:auth_user_changelist"))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -221,11 +221,15 @@ def test_a_locked_account_is_unlocked_by_an_administrator(client, account_admin,
     assert accounts.is_locked(officer)
     sign_in(client, account_admin)
     listing = client.get(reverse("staff:auth_user_changelist")).content.decode()
-    assert 'alt="True"' in listing  # the locked column shows it
+    assert "Active; locked after failed sign-ins" in listing  # said in words
+    page = client.get(reverse("staff:auth_user_change", args=[officer.pk])).content.decode()
+    assert ">Unlock</button>" in page
 
     client.post(reverse("staff:account_unlock", args=[officer.pk]))
 
     assert not accounts.is_locked(officer)
+    page = client.get(reverse("staff:auth_user_change", args=[officer.pk])).content.decode()
+    assert ">Unlock</button>" not in page  # shown only when it applies
     signed_in = officers_browser.post(login, {"username": "olivia", "password": PASSWORD})
     assert signed_in.status_code == 302
     assert AuditEvent.objects.filter(action=AuditAction.UNLOCKED).count() == 1
@@ -261,3 +265,50 @@ def test_bootstrap_admin_can_print_a_one_time_link_instead(capsys):
     out = capsys.readouterr().out
     assert re.search(r"https://triage\.example\.org/staff/set-password/\S+/\S+/", out)
     assert not User.objects.get(username="first@example.org").has_usable_password()
+
+
+def test_the_accounts_list_says_where_each_invitation_stands(client, account_admin, settings):
+    sign_in(client, account_admin)
+    client.post(
+        reverse("staff:auth_user_add"),
+        {
+            "first_name": "Nia",
+            "last_name": "New",
+            "email": "nia@example.org",
+            "role": roles.OFFICER,
+        },
+    )
+    listing = client.get(reverse("staff:auth_user_changelist")).content.decode()
+    row = listing[listing.index("nia@example.org</a>") :]
+    assert "Invited, link valid until" in row[:600] and "Never" in row[:600]
+    assert "Not set up yet" in row[:600]
+
+    settings.PASSWORD_RESET_TIMEOUT = 0  # as if the link's time had run out
+    nia = User.objects.get(username="nia@example.org")
+    listing = client.get(reverse("staff:auth_user_changelist")).content.decode()
+    page = client.get(reverse("staff:auth_user_change", args=[nia.pk])).content.decode()
+    assert "Invitation expired: send a new link" in listing
+    assert "Send a new set-password link" in page
+    assert ">Unlock</button>" not in page and ">Reset two-factor</button>" not in page
+
+
+def test_the_create_page_describes_roles_and_names_the_sign_in(client, account_admin):
+    sign_in(client, account_admin)
+
+    page = client.get(reverse("staff:auth_user_add")).content.decode()
+    made = client.post(
+        reverse("staff:auth_user_add"),
+        {
+            "first_name": "Nia",
+            "last_name": "New",
+            "email": "Nia@Example.org",
+            "role": roles.OFFICER,
+        },
+        follow=True,
+    ).content.decode()
+
+    assert "Add a staff member" in page
+    assert "This is also their sign-in name" in page
+    for description in roles.ROLE_DESCRIPTIONS.values():
+        assert description.replace("'", "&#x27;") in page
+    assert "Their sign-in name is their email address, nia@example.org." in made

@@ -86,3 +86,20 @@ def test_a_supervisor_sees_statistics_and_the_audit_log(client, django_user_mode
 
     assert reverse("staff:referrals_statistics") in html
     assert reverse("staff:referrals_auditevent_changelist") in html
+
+
+def test_a_staff_403_and_404_are_in_the_staff_sites_chrome_and_words(client, officer):
+    sign_in(client, officer)
+
+    forbidden = client.get(reverse("staff:auth_user_changelist"))
+    missing = client.get(reverse("staff:referrals_referral_change", args=[999999]))
+    public = client.get("/no-such-page/")
+
+    assert forbidden.status_code == 403 and missing.status_code == 404
+    for page, heading in ((forbidden, "You cannot see this page"), (missing, "Page not found")):
+        html = page.content.decode()
+        assert f"<h1>{heading}</h1>" in html
+        assert "Safer Derbyshire: Prevent triage" in html  # the staff header
+        assert "govuk-header" not in html  # not the public site
+        assert reverse("staff:index") in html
+    assert public.status_code == 404 and "govuk-header" in public.content.decode()

@@ -51,7 +51,7 @@ def test_an_administrator_brings_in_an_officer_who_works_then_is_deactivated(
     admins.get_by_label("Work email address").fill("nadia.new@example.org")
     admins.get_by_label("Role").select_option(roles.OFFICER)
     admins.get_by_role("button", name="Save", exact=True).click()
-    expect(admins.locator(".messagelist")).to_contain_text("was added successfully")
+    expect(admins.locator(".messagelist")).to_contain_text("Their sign-in name is their email address")
 
     # The officer follows the emailed link, chooses a password and sets up two-factor.
     link = re.search(r"https?://\S+/set-password/\S+/", mail.outbox[-1].body).group(0)
@@ -73,7 +73,7 @@ def test_an_administrator_brings_in_an_officer_who_works_then_is_deactivated(
     assert_accessible(officers)
     officers.get_by_role("link", name="I have kept my codes: continue").click()
     officers.goto(live_server.url + reverse("staff:referrals_referral_changelist"))
-    expect(officers.locator("#content h1")).to_have_text("Select referral to view")
+    expect(officers.locator("#content h1")).to_have_text("Referral queue")
 
     # The administrator deactivates them; their open session ends at once.
     admins.goto(live_server.url + reverse("staff:auth_user_changelist"))
