@@ -395,6 +395,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
                 "<int:pk>/priority/", wrap(self.priority_view), name="referrals_referral_priority"
             ),
             path("next/", wrap(self.next_view), name="referrals_referral_next"),
+            path("<int:pk>/print/", wrap(self.print_view), name="referrals_referral_print"),
             path("<int:pk>/notes/", wrap(self.note_view), name="referrals_referral_note"),
             path("<int:pk>/message/", wrap(self.message_view), name="referrals_referral_message"),
             path("<int:pk>/retain/", wrap(self.retain_view), name="referrals_referral_retain"),
@@ -615,6 +616,30 @@ class ReferralAdmin(RoleReadOnlyAdmin):
         casework.unassign(referral=referral, by=request.user, request=request)
         messages.success(request, "The referral is back in the queue, assigned to nobody.")
         return self._back(referral)
+
+    def print_view(self, request, pk):
+        """A case summary to print for a Channel panel or MASH meeting: marked, the reporter
+        redacted, audited as an export."""
+        referral = self._referral(request, pk)
+        if referral.purged_at is not None:
+            raise Http404
+        try:
+            content = casework.print_summary(referral=referral, by=request.user, request=request)
+            notes = casework.read_notes(referral=referral, by=request.user)
+        except sealing.SealingError as error:
+            return self._cannot_open(request, referral, error)
+        content_slugs = tuple(s.slug for s in journey.STEPS if s.slug not in REPORTER_STEPS)
+        context = {
+            "referral": referral,
+            "summary": case_summary.summarise(referral, content),
+            "sections": case_summary.sections(content, content_slugs),
+            "notes": notes,
+            "printed_by": request.user.get_full_name() or request.user.get_username(),
+            "printed_at": timezone.localtime(),
+        }
+        response = TemplateResponse(request, "admin/referrals/referral/print.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     def next_view(self, request):
         """The next unassigned case in queue order, after the one just looked at."""

@@ -26,6 +26,7 @@ _TEMPLATES = {
     A.MESSAGE: "sent a message to the person who made referral {ref}",
     A.RETAINED: "kept referral {ref} past its retention date",
     A.PURGED: "deleted the details of referral {ref} at the end of its retention",
+    A.EXPORT: "printed a summary of referral {ref}",
 }
 
 

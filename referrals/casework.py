@@ -68,6 +68,15 @@ def open_referral(*, referral: Referral, by: User, request: HttpRequest | None =
     return content
 
 
+@sensitive_variables("content")
+def print_summary(*, referral: Referral, by: User, request: HttpRequest | None = None) -> dict:
+    """The content for a printed case summary: an export, audited as one every time (a printed
+    page leaves the system). Never the reporter."""
+    roles.require(by, "referrals.open_referral")
+    audit.record(action=AuditAction.EXPORT, actor=by, reference=referral.reference, request=request)
+    return _unseal(referral, "content_envelope")
+
+
 # An action on a case shows the case again: that is the same look, not another opening. One
 # "opened" per person per case in this time.
 OPEN_ONCE_SECONDS = 10 * 60

@@ -249,6 +249,7 @@ class AuditAction(models.TextChoices):
     ASSIGN = "assign", "Assigned a referral"
     PRIORITY = "priority", "Changed a referral's priority"
     READ_REASONS = "read_reasons", "Read reveal reasons in the audit log"
+    EXPORT = "export", "Printed a case summary"
     NOTE = "note", "Added a case note"
     MESSAGE = "message", "Sent a message to the person who made a referral"
     LOGIN = "login", "Signed in"

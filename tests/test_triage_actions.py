@@ -340,3 +340,23 @@ def test_the_case_view_starts_with_a_summary_and_keeps_a_history(client, officer
         f"{who} opened referral {referral.reference}",  # this look
     ]
     assert "Your full name" not in html and "The reporter&#x27;s details" not in html
+
+
+def test_a_printable_summary_is_marked_redacted_and_audited_as_an_export(
+    client, supervisor, referral
+):
+    from .staff import REPORTER_NAME
+
+    sign_in(client, supervisor)
+    client.post(case_url(referral, "reveal"), {"reason": REASON})  # revealed in that response only
+
+    response = client.get(case_url(referral, "print"))
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert html.count("OFFICIAL-SENSITIVE") >= 3 and html.count(referral.reference) >= 3
+    assert "He shares videos praising an attacker." in html
+    assert REPORTER_NAME not in html and "identity redacted" in html
+    assert 'id="nav-sidebar"' not in html and "Log out" not in html
+    export = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert export.actor == supervisor and export.reference == referral.reference

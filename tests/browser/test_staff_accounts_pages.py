@@ -51,7 +51,9 @@ def test_an_administrator_brings_in_an_officer_who_works_then_is_deactivated(
     admins.get_by_label("Work email address").fill("nadia.new@example.org")
     admins.get_by_label("Role").select_option(roles.OFFICER)
     admins.get_by_role("button", name="Save", exact=True).click()
-    expect(admins.locator(".messagelist")).to_contain_text("Their sign-in name is their email address")
+    expect(admins.locator(".messagelist")).to_contain_text(
+        "Their sign-in name is their email address"
+    )
 
     # The officer follows the emailed link, chooses a password and sets up two-factor.
     link = re.search(r"https?://\S+/set-password/\S+/", mail.outbox[-1].body).group(0)

@@ -126,3 +126,30 @@ def test_two_dozen_referrals_fit_the_queue_without_sideways_scrolling(
         Referral.objects.filter(status="received", due_at__lt=timezone.now()).count()
     )
     context.close()
+
+
+def test_a_printed_case_summary_carries_the_marking_and_reference_on_every_page(
+    live_server, page, django_user_model, tmp_path
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.journeys import PUBLIC_ANSWERS
+
+    officer = make_user(django_user_model, "olivia", role=roles.OFFICER)
+    _, code = authenticator(officer)
+    long_concern = "He talks about the attack every day. " * 400  # several printed pages
+    referral = submit({**PUBLIC_ANSWERS, "concern": {"concern": long_concern}})
+    _sign_in(page, live_server, "olivia", code)
+    page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[referral.pk]))
+    page.get_by_role("link", name="Printable summary").click()
+    assert_accessible(page)
+
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+
+    assert len(pdf.pages) >= 3
+    for number, printed in enumerate(pdf.pages, start=1):
+        text = printed.extract_text()
+        assert "OFFICIAL-SENSITIVE" in text and referral.reference in text, number
+        assert "Back to the case" not in text  # nothing of the screen in print
