@@ -429,13 +429,20 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             return HttpResponseNotAllowed(["GET"])
         return self._case(request, self._referral(request, object_id))
 
-    def _purged(self, request, referral):
+    def _purged(self, request, referral, *, refused=False):
+        if refused:
+            messages.error(request, f"{casework.PURGED}. Nothing was saved.")
         context = {
             **self.admin_site.each_context(request),
             "title": f"Referral {referral.reference}",
             "referral": referral,
         }
-        return TemplateResponse(request, "admin/referrals/referral/purged.html", context)
+        return TemplateResponse(
+            request,
+            "admin/referrals/referral/purged.html",
+            context,
+            status=409 if refused else 200,
+        )
 
     def _cannot_open(self, request, referral, error):
         context = {
@@ -462,7 +469,7 @@ class ReferralAdmin(RoleReadOnlyAdmin):
     def _case(self, request, referral, *, reporter=None, forms_with_errors=None, status=200):
         user = request.user
         if referral.purged_at is not None:
-            return self._purged(request, referral)
+            return self._purged(request, referral, refused=bool(forms_with_errors))
         try:
             content = casework.open_referral(referral=referral, by=user, request=request)
             notes = casework.read_notes(referral=referral, by=user)
@@ -611,9 +618,15 @@ class ReferralAdmin(RoleReadOnlyAdmin):
 
     def unassign_view(self, request, pk):
         referral = self._post(request, pk, "referrals.assign_to_self")
+        if referral.purged_at is not None:
+            return self._purged(request, referral, refused=True)
         if referral.assigned_to_id is None:
             return self._back(referral)
-        casework.unassign(referral=referral, by=request.user, request=request)
+        try:
+            casework.unassign(referral=referral, by=request.user, request=request)
+        except casework.CaseworkError as refused:
+            messages.error(request, str(refused))
+            return self._back(referral)
         messages.success(request, "The referral is back in the queue, assigned to nobody.")
         return self._back(referral)
 
@@ -683,7 +696,8 @@ class ReferralAdmin(RoleReadOnlyAdmin):
             except casework.CaseworkError as refused:
                 self._refused(form, "to", refused)
             else:
-                messages.success(request, f"Assigned to {form.cleaned_data['to']}.")
+                to = form.cleaned_data["to"]
+                messages.success(request, f"Assigned to {to.get_full_name() or to}.")
                 return self._back(referral)
         return self._case(request, referral, forms_with_errors={"assign_form": form}, status=400)
 

@@ -51,6 +51,21 @@ def _clean_text(text: str, *, what: str, minimum: int, maximum: int) -> str:
     return text
 
 
+PURGED = (
+    "This referral's details were deleted at the end of its retention period, so nothing can "
+    "be added to it or changed"
+)
+
+
+def _live(referral: Referral) -> Referral:
+    """The referral's row, locked for this transaction: refused if its details have been
+    purged since the page was opened (the daily job may run between showing and acting)."""
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if current.purged_at is not None:
+        raise CaseworkError(PURGED)
+    return current
+
+
 def _unseal(referral: Referral, field: str) -> dict:
     return sealing.unseal(getattr(referral, field), context=referral.envelope_context(field))
 
@@ -132,8 +147,15 @@ def reveal_reporter(
     reason = _clean_text(
         reason, what="reason", minimum=REVEAL_REASON_MIN, maximum=REVEAL_REASON_MAX
     )
-    if referral.reporter_envelope is None:
-        raise CaseworkError("This referral holds no details of the person who made it")
+    with transaction.atomic():
+        referral = _live(referral)
+        if referral.reporter_envelope is None:
+            raise CaseworkError("This referral holds no details of the person who made it")
+        return _reveal(referral, by, reason, request)
+
+
+@sensitive_variables("reason")
+def _reveal(referral: Referral, by: User, reason: str, request: HttpRequest | None) -> dict:
     audit.record(
         action=AuditAction.REVEAL,
         actor=by,
@@ -152,7 +174,7 @@ def change_status(
     a note explaining the decision; closing sets the date retention counts from."""
     roles.require(by, "referrals.change_status")
     with transaction.atomic():
-        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        current = _live(referral)
         if not workflow.is_allowed(current.status, to):
             raise CaseworkError("That change is not possible from the referral's current status")
         target = workflow.Status(to)
@@ -185,6 +207,7 @@ def assign(
     if not roles.prevent_staff().filter(pk=to.pk).exists():
         raise CaseworkError("Referrals can only be assigned to Prevent officers")
     with transaction.atomic():
+        _live(referral)
         Referral.objects.filter(pk=referral.pk).update(assigned_to=to)
         audit.record(
             action=AuditAction.ASSIGN,
@@ -203,6 +226,7 @@ def unassign(*, referral: Referral, by: User, request: HttpRequest | None = None
     own = referral.assigned_to_id == by.pk
     roles.require(by, "referrals.assign_to_self" if own else "referrals.assign_to_others")
     with transaction.atomic():
+        _live(referral)
         Referral.objects.filter(pk=referral.pk).update(assigned_to=None)
         audit.record(
             action=AuditAction.ASSIGN,
@@ -225,7 +249,7 @@ def change_priority(
     reason = _clean_text(reason, what="reason", minimum=REASON_MIN, maximum=NOTE_MAX)
     target = Priority(to)
     with transaction.atomic():
-        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        current = _live(referral)
         if current.priority == target:
             raise CaseworkError(f"The priority is already {target.label.lower()}")
         previous = Priority(current.priority)
@@ -253,7 +277,8 @@ def add_note(
 ) -> CaseNote:
     roles.require(by, "referrals.add_case_note")
     with transaction.atomic():
-        return _store_note(referral=referral, by=by, text=text, request=request)
+        current = _live(referral)
+        return _store_note(referral=current, by=by, text=text, request=request)
 
 
 @sensitive_variables("text")
@@ -326,7 +351,7 @@ def send_message(
     roles.require(by, "referrals.add_case_note")
     text = _clean_text(text, what="message", minimum=1, maximum=mailbox.MESSAGE_MAX)
     with transaction.atomic():
-        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        current = _live(referral)
         box = ReplyMailbox.objects.filter(referral=current).first()
         if box is None or current.purged_at is not None:
             raise CaseworkError("This referral has no reply code, so no message can be sent")

@@ -108,6 +108,8 @@ def purge(referral: Referral, *, now: datetime.datetime | None = None) -> None:
 def retain(*, referral: Referral, by, reason: str, review_on: datetime.date, request=None) -> None:
     """Keep a closed referral past its date until `review_on`, with the reason recorded."""
     roles.require(by, "referrals.retain_referral")
+    if Referral.objects.filter(pk=referral.pk, purged_at__isnull=False).exists():
+        raise RetentionError("This referral's details have already been deleted")
     reason = (reason or "").strip()
     if len(reason) < RETAIN_REASON_MIN:
         raise RetentionError(f"Give a reason of at least {RETAIN_REASON_MIN} characters")

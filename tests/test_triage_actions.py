@@ -360,3 +360,63 @@ def test_a_printable_summary_is_marked_redacted_and_audited_as_an_export(
     assert 'id="nav-sidebar"' not in html and "Log out" not in html
     export = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert export.actor == supervisor and export.reference == referral.reference
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("note", {"text": "A note typed before the purge."}),
+        ("status", {"to": "deconfliction"}),
+        ("status", {"to": "reopened"}),
+        ("assign", {"to": "me"}),
+        ("unassign", {}),
+        ("priority", {"priority": "urgent", "priority_reason": "Typed before the purge."}),
+        ("message", {"message": "Are you still there?"}),
+        ("reveal", {"reason": REASON}),
+        ("retain", {"reason": "A court case is still open.", "review_on": "2030-01-01"}),
+    ],
+    ids=[
+        "note",
+        "status",
+        "reopen",
+        "assign",
+        "unassign",
+        "priority",
+        "message",
+        "reveal",
+        "retain",
+    ],
+)
+def test_a_case_purged_after_its_page_was_opened_refuses_every_action(
+    client, supervisor, action, data
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals import retention
+
+    from .staff import submit
+
+    referral = submit(
+        status="closed_nfa",
+        closed_at=timezone.now() - timedelta(days=4000),
+        assigned_to=supervisor,
+    )
+    sign_in(client, supervisor)
+    client.get(case_url(referral))  # the page is open...
+    retention.purge(Referral.objects.get(pk=referral.pk))  # ...the daily job runs
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    if data.get("to") == "me":
+        data = {"to": supervisor.pk}
+
+    response = client.post(case_url(referral, action), data, follow=True)
+
+    html = response.content.decode()
+    assert "deleted at the end of its retention period" in html or "already been deleted" in html
+    after = Referral.objects.get(pk=referral.pk)
+    assert after.status == "closed_nfa" and after.priority == referral.priority
+    assert after.assigned_to == supervisor and after.retain_until is None
+    assert not CaseNote.objects.filter(referral=referral).exists()
+    added = AuditEvent.objects.exclude(pk__in=before).exclude(action=AuditAction.OPEN)
+    assert not added.exists(), list(added.values_list("action", flat=True))
