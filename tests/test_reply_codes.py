@@ -72,14 +72,14 @@ def test_reporter_and_officer_write_to_each_other_through_the_code(client, offic
         DBTaskResult.objects.filter(task_path=send_reporter_replied_email.module_path).count() == 1
     )
     queue = staff.get(reverse("staff:referrals_referral_changelist")).content.decode()
-    assert "Reporter replied" in queue
+    assert 'class="reporter-replied">Reporter replied' in queue
     case = staff.get(case_url(referral)).content.decode()
     assert QUESTION in case and ANSWER in case
     assert AuditEvent.objects.filter(action=AuditAction.MESSAGE).count() == 1
     # Answered: the flag goes, and the reporter sees both sides in order.
     staff.post(case_url(referral, "message"), {"message": "Thank you."})
     queue = staff.get(reverse("staff:referrals_referral_changelist")).content.decode()
-    assert "Reporter replied" not in queue
+    assert 'class="reporter-replied"' not in queue
     final = check(reporter, referral.reference, code).content.decode()
     assert final.index(QUESTION) < final.index(ANSWER) < final.index("Thank you.")
     assert "Escalated" not in final and "status" not in final.lower()
