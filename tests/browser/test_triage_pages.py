@@ -153,3 +153,61 @@ def test_a_printed_case_summary_carries_the_marking_and_reference_on_every_page(
         text = printed.extract_text()
         assert "OFFICIAL-SENSITIVE" in text and referral.reference in text, number
         assert "Back to the case" not in text  # nothing of the screen in print
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_a_monday_morning_from_the_dashboard_to_a_printed_summary(
+    live_server, browser, django_user_model, width
+):
+    officer = make_user(django_user_model, "olivia", role=roles.OFFICER)
+    supervisor = make_user(django_user_model, "sunita", role=roles.SUPERVISOR)
+    _, officer_code = authenticator(officer)
+    _, supervisor_code = authenticator(supervisor)
+    now = timezone.now()
+    submit(priority="routine", due_at=now + timedelta(days=1))
+    late = submit(priority="routine", due_at=now - timedelta(hours=3))
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+
+    _sign_in(page, live_server, "olivia", officer_code)
+    expect(page.locator("h1")).to_have_text("Staff home")
+    assert_accessible(page)
+    page.get_by_role("link", name="Overdue for triage").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_role("link", name=late.reference).click()
+    expect(page.locator("#summary-heading")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Next unassigned case").click()  # the other one, then back
+    page.go_back()
+    page.get_by_role("button", name="Assign to me").click()
+    page.get_by_label("Change priority to").select_option("urgent")
+    page.get_by_label("Why? (kept as a case note)").fill("Travel booked for Friday.")
+    page.get_by_role("button", name="Change priority").click()
+    expect(page.locator(".messagelist")).to_contain_text("Priority changed to Urgent")
+    page.get_by_label("Move to").select_option("deconfliction")
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator(".messagelist")).to_contain_text("Status changed to Deconfliction")
+    assert_accessible(page)
+    page.get_by_role("link", name="Printable summary").click()
+    expect(page.locator("h1")).to_have_text(f"Case summary: referral {late.reference}")
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("button", name="Log out").click()
+    _sign_in(page, live_server, "sunita", supervisor_code)
+    page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[late.pk]))
+    page.get_by_label("Why do you need to see who made this referral?").fill(
+        "Need to ask the referrer about the school."
+    )
+    page.get_by_role("button", name="Reveal identity").click()
+    page.goto(live_server.url + reverse("staff:referrals_auditevent_changelist"))
+    expect(page.locator("#result_list")).to_contain_text(
+        "Need to ask the referrer about the school."
+    )
+    expect(page.locator("#result_list")).to_contain_text(
+        f"Olivia Staff changed the priority of referral {late.reference} from Routine to Urgent"
+    )
+    assert_accessible(page)
+    context.close()
+    referral = Referral.objects.get(pk=late.pk)
+    assert referral.priority == "urgent" and referral.status == "deconfliction"
