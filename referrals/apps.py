@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core.signals import setting_changed
+from django.db.models.signals import post_migrate
 
 
 def _reset_keyring(setting, **kwargs):
@@ -18,3 +19,10 @@ class ReferralsConfig(AppConfig):
         from . import checks, signals  # noqa: F401  (register the system checks and signals)
 
         setting_changed.connect(_reset_keyring)
+        post_migrate.connect(_sync_roles, sender=self)
+
+
+def _sync_roles(sender, using="default", **kwargs):
+    from . import roles
+
+    roles.sync(using=using)

@@ -96,3 +96,25 @@ def prevent_staff() -> QuerySet[User]:
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+def sync(*, using: str = "default", **kwargs: object) -> None:
+    """Make the groups hold exactly ROLE_PERMISSIONS, after every migrate, the way Django's
+    auth creates permissions: the role table lives here only, never copied into migrations."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    for name, dotted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        wanted = []
+        for permission in dotted:
+            app_label, codename = permission.split(".")
+            wanted.append(
+                Permission.objects.using(using).get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(wanted)
