@@ -224,9 +224,8 @@ def _matching(referral) -> float:
 def _empty():
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "TRUNCATE referrals_identitytoken, referrals_casenote, referrals_referral"
-            )
+            # CASCADE: the mailboxes, messages and tokens that point at referrals go too.
+            cursor.execute("TRUNCATE referrals_referral CASCADE")
         else:
             cursor.execute("DELETE FROM referrals_identitytoken")
             cursor.execute("DELETE FROM referrals_casenote")
