@@ -39,7 +39,7 @@ def test_the_queue_lists_clear_columns_and_opens_names_only_for_its_page(client,
     assert "Mixed or unclear · from a member of the public" in html
     assert REPORTER_NAME not in html
 
-    from referrals.admin import ReferralAdmin
+    from referrals.admin.queue import ReferralAdmin
 
     ReferralAdmin.list_per_page, saved = 2, ReferralAdmin.list_per_page
     try:

@@ -1,0 +1,366 @@
+"""The case view and its actions: HTTP only; every change goes through one casework service."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+
+from referrals import (
+    audit_log,
+    case_summary,
+    casework,
+    identity_index,
+    journey,
+    retention,
+    roles,
+    sealing,
+    selectors,
+    workflow,
+)
+from referrals.models import AuditEvent, Referral, ReplyMailbox
+from referrals.services import REPORTER_STEPS
+from referrals.working_time import describe_age
+
+from .case_forms import (
+    AssignForm,
+    MessageForm,
+    NoteForm,
+    PriorityForm,
+    RetainForm,
+    RevealForm,
+    TransitionForm,
+)
+
+
+class CaseViews:
+    """The case view and its actions, for ReferralAdmin."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return self._case(request, self._referral(request, object_id))
+
+    def _purged(self, request, referral, *, refused=False):
+        if refused:
+            messages.error(request, f"{casework.PURGED}. Nothing was saved.")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Referral {referral.reference}",
+            "referral": referral,
+        }
+        return TemplateResponse(
+            request,
+            "admin/referrals/referral/purged.html",
+            context,
+            status=409 if refused else 200,
+        )
+
+    def _cannot_open(self, request, referral, error):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Referral {referral.reference}",
+            "referral": referral,
+            "missing_key": isinstance(
+                error,
+                (sealing.NoPrivateKeyError, sealing.UnknownKeyError, sealing.KeyringError),
+            ),
+        }
+        return TemplateResponse(
+            request, "admin/referrals/referral/cannot_open.html", context, status=503
+        )
+
+    def _referral(self, request, pk) -> Referral:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            return Referral.objects.select_related("assigned_to").get(pk=int(pk))
+        except (Referral.DoesNotExist, ValueError, TypeError) as missing:
+            raise Http404 from missing
+
+    def _case(self, request, referral, *, reporter=None, forms_with_errors=None, status=200):
+        user = request.user
+        if referral.purged_at is not None:
+            return self._purged(request, referral, refused=bool(forms_with_errors))
+        try:
+            content = casework.open_referral(referral=referral, by=user, request=request)
+            notes = casework.read_notes(referral=referral, by=user)
+            thread = casework.read_thread(referral=referral, by=user)
+        except sealing.SealingError as error:
+            return self._cannot_open(request, referral, error)
+        content_slugs = tuple(s.slug for s in journey.STEPS if s.slug not in REPORTER_STEPS)
+        sections = case_summary.sections(content, content_slugs)
+        reporter_sections = None
+        if reporter is not None:
+            reporter_sections = case_summary.sections({**content, **reporter}, REPORTER_STEPS)
+        transitions = [
+            (status_.value, status_.label) for status_ in workflow.allowed_from(referral.status)
+        ]
+        forms_ = {
+            "transition_form": TransitionForm(),
+            "note_form": NoteForm(),
+            "message_form": MessageForm(),
+            "reveal_form": RevealForm(),
+            "retain_form": RetainForm(),
+            "assign_form": AssignForm(),
+            "priority_form": PriorityForm(),
+            **(forms_with_errors or {}),
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Referral {referral.reference}",
+            "opts": self.opts,
+            "referral": referral,
+            "sections": sections,
+            "notes": notes,
+            "thread": thread,
+            "has_mailbox": ReplyMailbox.objects.filter(referral=referral).exists(),
+            "matches": identity_index.matches_for_case(referral, content),
+            "summary": case_summary.summarise(referral, content),
+            "history": _history(referral),
+            "transitions": transitions,
+            "outcomes": [s.value for s in workflow.OUTCOMES],
+            "reporter_sections": reporter_sections,
+            "age": describe_age(referral.received_at, timezone.now()),
+            "can": {
+                "change_status": roles.can(user, "referrals.change_status") and transitions,
+                "add_note": roles.can(user, "referrals.add_case_note"),
+                "reveal": roles.can(user, "referrals.reveal_reporter")
+                and referral.reporter_envelope is not None,
+                "assign_self": roles.can(user, "referrals.assign_to_self")
+                and referral.assigned_to_id != user.pk,
+                "assign_others": roles.can(user, "referrals.assign_to_others"),
+                "unassign": referral.assigned_to_id is not None
+                and (
+                    roles.can(user, "referrals.assign_to_others")
+                    or (
+                        referral.assigned_to_id == user.pk
+                        and roles.can(user, "referrals.assign_to_self")
+                    )
+                ),
+                "change_priority": roles.can(user, "referrals.change_status")
+                and referral.status not in workflow.CLOSING,
+                "retain": roles.can(user, "referrals.retain_referral")
+                and referral.status in workflow.CLOSING,
+            },
+            "expires_at": retention.expires_at(referral),
+            **forms_,
+        }
+        return TemplateResponse(
+            request, "admin/referrals/referral/case.html", context, status=status
+        )
+
+    def _post(self, request, pk, permission):
+        if request.method != "POST":
+            raise Http404
+        referral = self._referral(request, pk)
+        if not roles.can(request.user, permission):
+            raise PermissionDenied
+        return referral
+
+    def _back(self, referral):
+        return redirect(reverse("staff:referrals_referral_change", args=[referral.pk]))
+
+    @staticmethod
+    def _refused(form, field, error):
+        form.add_error(field, str(error))
+
+    @method_decorator(sensitive_post_parameters("reason"))
+    def reveal_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.reveal_reporter")
+        form = RevealForm(request.POST)
+        if form.is_valid():
+            try:
+                reporter = casework.reveal_reporter(
+                    referral=referral,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "reason", refused)
+            else:
+                # Shown in this one response: never stored, never in a redirect.
+                response = self._case(request, referral, reporter=reporter)
+                response["Cache-Control"] = "no-store"
+                return response
+        return self._case(request, referral, forms_with_errors={"reveal_form": form}, status=400)
+
+    @method_decorator(sensitive_post_parameters("note"))
+    def status_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.change_status")
+        form = TransitionForm(request.POST)
+        if form.is_valid():
+            try:
+                referral = casework.change_status(
+                    referral=referral,
+                    to=form.cleaned_data["to"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "to", refused)
+            else:
+                messages.success(request, f"Status changed to {referral.get_status_display()}.")
+                return self._back(referral)
+        return self._case(
+            request, referral, forms_with_errors={"transition_form": form}, status=400
+        )
+
+    @method_decorator(sensitive_post_parameters("priority_reason"))
+    def priority_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.change_status")
+        form = PriorityForm(request.POST)
+        if form.is_valid():
+            try:
+                referral = casework.change_priority(
+                    referral=referral,
+                    to=form.cleaned_data["priority"],
+                    reason=form.cleaned_data["priority_reason"],
+                    by=request.user,
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "priority_reason", refused)
+            else:
+                messages.success(request, f"Priority changed to {referral.get_priority_display()}.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"priority_form": form}, status=400)
+
+    def unassign_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.assign_to_self")
+        if referral.purged_at is not None:
+            return self._purged(request, referral, refused=True)
+        if referral.assigned_to_id is None:
+            return self._back(referral)
+        try:
+            casework.unassign(referral=referral, by=request.user, request=request)
+        except casework.CaseworkError as refused:
+            messages.error(request, str(refused))
+            return self._back(referral)
+        messages.success(request, "The referral is back in the queue, assigned to nobody.")
+        return self._back(referral)
+
+    def print_view(self, request, pk):
+        """A case summary to print for a Channel panel or MASH meeting: marked, the reporter
+        redacted, audited as an export."""
+        referral = self._referral(request, pk)
+        if referral.purged_at is not None:
+            raise Http404
+        try:
+            content = casework.print_summary(referral=referral, by=request.user, request=request)
+            notes = casework.read_notes(referral=referral, by=request.user)
+        except sealing.SealingError as error:
+            return self._cannot_open(request, referral, error)
+        content_slugs = tuple(s.slug for s in journey.STEPS if s.slug not in REPORTER_STEPS)
+        context = {
+            "referral": referral,
+            "summary": case_summary.summarise(referral, content),
+            "sections": case_summary.sections(content, content_slugs),
+            "notes": notes,
+            "printed_by": request.user.get_full_name() or request.user.get_username(),
+            "printed_at": timezone.localtime(),
+        }
+        response = TemplateResponse(request, "admin/referrals/referral/print.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def next_view(self, request):
+        """The next unassigned case in queue order, after the one just looked at."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        after = request.GET.get("after", "")
+        found = selectors.next_unassigned(besides=int(after) if after.isdigit() else None)
+        if found is None:
+            messages.info(request, "No unassigned referral is waiting for triage.")
+            return redirect(reverse("staff:referrals_referral_changelist"))
+        return redirect(reverse("staff:referrals_referral_change", args=[found.pk]))
+
+    @method_decorator(sensitive_post_parameters("reason"))
+    def retain_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.retain_referral")
+        form = RetainForm(request.POST)
+        if form.is_valid():
+            try:
+                retention.retain(
+                    referral=referral,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    review_on=form.cleaned_data["review_on"],
+                    request=request,
+                )
+            except retention.RetentionError as refused:
+                self._refused(form, "review_on", refused)
+            else:
+                messages.success(request, "The referral will be kept until the review date.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"retain_form": form}, status=400)
+
+    def assign_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.assign_to_self")
+        form = AssignForm(request.POST)
+        if form.is_valid():
+            try:
+                casework.assign(
+                    referral=referral, to=form.cleaned_data["to"], by=request.user, request=request
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "to", refused)
+            else:
+                to = form.cleaned_data["to"]
+                messages.success(request, f"Assigned to {to.get_full_name() or to}.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"assign_form": form}, status=400)
+
+    @method_decorator(sensitive_post_parameters("text"))
+    def note_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.add_case_note")
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            try:
+                casework.add_note(
+                    referral=referral,
+                    by=request.user,
+                    text=form.cleaned_data["text"],
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "text", refused)
+            else:
+                messages.success(request, "Note added.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"note_form": form}, status=400)
+
+    @method_decorator(sensitive_post_parameters("message"))
+    def message_view(self, request, pk):
+        referral = self._post(request, pk, "referrals.add_case_note")
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            try:
+                casework.send_message(
+                    referral=referral,
+                    by=request.user,
+                    text=form.cleaned_data["message"],
+                    request=request,
+                )
+            except casework.CaseworkError as refused:
+                self._refused(form, "message", refused)
+            else:
+                messages.success(request, "Message sent. They will see it if they check.")
+                return self._back(referral)
+        return self._case(request, referral, forms_with_errors={"message_form": form}, status=400)
+
+
+def _history(referral: Referral) -> list[tuple[str, str]]:
+    """Everything that happened to the case, from the audit trail, as sentences."""
+    events = list(AuditEvent.objects.filter(reference=referral.reference).order_by("at", "id"))
+    names = audit_log.names_for(events)
+    return [
+        (timezone.localtime(e.at).strftime("%-d %b %Y %H:%M"), audit_log.sentence(e, names))
+        for e in events
+    ]
