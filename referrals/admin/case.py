@@ -1,11 +1,15 @@
 """The case view and its actions: HTTP only; every change goes through one casework service."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
@@ -36,9 +40,137 @@ from .case_forms import (
     TransitionForm,
 )
 
+# What each case action's form is sent to, and what it says when it has worked.
+REFUSALS = (casework.CaseworkError, retention.RetentionError)
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    form: type[forms.Form]
+    form_key: str  # the form's name in the case page's context
+    permission: str  # checked here for the page; the service checks again
+    error_field: str  # where a refusal from the service is shown
+    # The service call; it returns the changed referral, or None when the row is unchanged.
+    run: Callable[[Referral, dict, HttpRequest], Referral | None]
+    done: Callable[[Referral, dict], str]
+    path: str = ""  # the URL's last part, if not the action's name
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+CASE_ACTIONS = {
+    "status": CaseAction(
+        TransitionForm,
+        "transition_form",
+        "referrals.change_status",
+        "to",
+        run=lambda r, data, request: casework.change_status(
+            referral=r, to=data["to"], note=data["note"], by=request.user, request=request
+        ),
+        done=lambda r, data: f"Status changed to {r.get_status_display()}.",
+    ),
+    "priority": CaseAction(
+        PriorityForm,
+        "priority_form",
+        "referrals.change_status",
+        "priority_reason",
+        run=lambda r, data, request: casework.change_priority(
+            referral=r,
+            to=data["priority"],
+            reason=data["priority_reason"],
+            by=request.user,
+            request=request,
+        ),
+        done=lambda r, data: f"Priority changed to {r.get_priority_display()}.",
+    ),
+    "assign": CaseAction(
+        AssignForm,
+        "assign_form",
+        "referrals.assign_to_self",
+        "to",
+        run=lambda r, data, request: casework.assign(
+            referral=r, to=data["to"], by=request.user, request=request
+        ),
+        done=lambda r, data: f"Assigned to {_name(data['to'])}.",
+    ),
+    "note": CaseAction(
+        NoteForm,
+        "note_form",
+        "referrals.add_case_note",
+        "text",
+        run=lambda r, data, request: (
+            casework.add_note(referral=r, by=request.user, text=data["text"], request=request)
+            and None
+        ),
+        done=lambda r, data: "Note added.",
+        path="notes",
+    ),
+    "message": CaseAction(
+        MessageForm,
+        "message_form",
+        "referrals.add_case_note",
+        "message",
+        run=lambda r, data, request: (
+            casework.send_message(
+                referral=r, by=request.user, text=data["message"], request=request
+            )
+            and None
+        ),
+        done=lambda r, data: "Message sent. They will see it if they check.",
+    ),
+    "retain": CaseAction(
+        RetainForm,
+        "retain_form",
+        "referrals.retain_referral",
+        "review_on",
+        run=lambda r, data, request: retention.retain(
+            referral=r,
+            by=request.user,
+            reason=data["reason"],
+            review_on=data["review_on"],
+            request=request,
+        ),
+        done=lambda r, data: "The referral will be kept until the review date.",
+    ),
+}
+
 
 class CaseViews:
     """The case view and its actions, for ReferralAdmin."""
+
+    def case_urls(self, wrap) -> list:
+        return [
+            path(
+                f"<int:pk>/{action.path or name}/",
+                wrap(self._act(name)),
+                name=f"referrals_referral_{name}",
+            )
+            for name, action in CASE_ACTIONS.items()
+        ]
+
+    def _act(self, name: str):
+        """One view for every form action in CASE_ACTIONS: check, run, say, or show why not."""
+        action = CASE_ACTIONS[name]
+
+        @sensitive_post_parameters()
+        def view(request, pk):
+            referral = self._post(request, pk, action.permission)
+            form = action.form(request.POST)
+            if form.is_valid():
+                try:
+                    changed = action.run(referral, form.cleaned_data, request) or referral
+                except REFUSALS as refused:
+                    form.add_error(action.error_field, str(refused))
+                else:
+                    messages.success(request, action.done(changed, form.cleaned_data))
+                    return self._back(changed)
+            return self._case(
+                request, referral, forms_with_errors={action.form_key: form}, status=400
+            )
+
+        return view
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method != "GET":
@@ -190,48 +322,6 @@ class CaseViews:
                 return response
         return self._case(request, referral, forms_with_errors={"reveal_form": form}, status=400)
 
-    @method_decorator(sensitive_post_parameters("note"))
-    def status_view(self, request, pk):
-        referral = self._post(request, pk, "referrals.change_status")
-        form = TransitionForm(request.POST)
-        if form.is_valid():
-            try:
-                referral = casework.change_status(
-                    referral=referral,
-                    to=form.cleaned_data["to"],
-                    note=form.cleaned_data["note"],
-                    by=request.user,
-                    request=request,
-                )
-            except casework.CaseworkError as refused:
-                self._refused(form, "to", refused)
-            else:
-                messages.success(request, f"Status changed to {referral.get_status_display()}.")
-                return self._back(referral)
-        return self._case(
-            request, referral, forms_with_errors={"transition_form": form}, status=400
-        )
-
-    @method_decorator(sensitive_post_parameters("priority_reason"))
-    def priority_view(self, request, pk):
-        referral = self._post(request, pk, "referrals.change_status")
-        form = PriorityForm(request.POST)
-        if form.is_valid():
-            try:
-                referral = casework.change_priority(
-                    referral=referral,
-                    to=form.cleaned_data["priority"],
-                    reason=form.cleaned_data["priority_reason"],
-                    by=request.user,
-                    request=request,
-                )
-            except casework.CaseworkError as refused:
-                self._refused(form, "priority_reason", refused)
-            else:
-                messages.success(request, f"Priority changed to {referral.get_priority_display()}.")
-                return self._back(referral)
-        return self._case(request, referral, forms_with_errors={"priority_form": form}, status=400)
-
     def unassign_view(self, request, pk):
         referral = self._post(request, pk, "referrals.assign_to_self")
         if referral.purged_at is not None:
@@ -280,80 +370,6 @@ class CaseViews:
             messages.info(request, "No unassigned referral is waiting for triage.")
             return redirect(reverse("staff:referrals_referral_changelist"))
         return redirect(reverse("staff:referrals_referral_change", args=[found.pk]))
-
-    @method_decorator(sensitive_post_parameters("reason"))
-    def retain_view(self, request, pk):
-        referral = self._post(request, pk, "referrals.retain_referral")
-        form = RetainForm(request.POST)
-        if form.is_valid():
-            try:
-                retention.retain(
-                    referral=referral,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    review_on=form.cleaned_data["review_on"],
-                    request=request,
-                )
-            except retention.RetentionError as refused:
-                self._refused(form, "review_on", refused)
-            else:
-                messages.success(request, "The referral will be kept until the review date.")
-                return self._back(referral)
-        return self._case(request, referral, forms_with_errors={"retain_form": form}, status=400)
-
-    def assign_view(self, request, pk):
-        referral = self._post(request, pk, "referrals.assign_to_self")
-        form = AssignForm(request.POST)
-        if form.is_valid():
-            try:
-                casework.assign(
-                    referral=referral, to=form.cleaned_data["to"], by=request.user, request=request
-                )
-            except casework.CaseworkError as refused:
-                self._refused(form, "to", refused)
-            else:
-                to = form.cleaned_data["to"]
-                messages.success(request, f"Assigned to {to.get_full_name() or to}.")
-                return self._back(referral)
-        return self._case(request, referral, forms_with_errors={"assign_form": form}, status=400)
-
-    @method_decorator(sensitive_post_parameters("text"))
-    def note_view(self, request, pk):
-        referral = self._post(request, pk, "referrals.add_case_note")
-        form = NoteForm(request.POST)
-        if form.is_valid():
-            try:
-                casework.add_note(
-                    referral=referral,
-                    by=request.user,
-                    text=form.cleaned_data["text"],
-                    request=request,
-                )
-            except casework.CaseworkError as refused:
-                self._refused(form, "text", refused)
-            else:
-                messages.success(request, "Note added.")
-                return self._back(referral)
-        return self._case(request, referral, forms_with_errors={"note_form": form}, status=400)
-
-    @method_decorator(sensitive_post_parameters("message"))
-    def message_view(self, request, pk):
-        referral = self._post(request, pk, "referrals.add_case_note")
-        form = MessageForm(request.POST)
-        if form.is_valid():
-            try:
-                casework.send_message(
-                    referral=referral,
-                    by=request.user,
-                    text=form.cleaned_data["message"],
-                    request=request,
-                )
-            except casework.CaseworkError as refused:
-                self._refused(form, "message", refused)
-            else:
-                messages.success(request, "Message sent. They will see it if they check.")
-                return self._back(referral)
-        return self._case(request, referral, forms_with_errors={"message_form": form}, status=400)
 
 
 def _history(referral: Referral) -> list[tuple[str, str]]:

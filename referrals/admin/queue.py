@@ -158,20 +158,13 @@ class ReferralAdmin(CaseViews, RoleReadOnlyAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         case = [
+            *self.case_urls(wrap),
             path("<int:pk>/reveal/", wrap(self.reveal_view), name="referrals_referral_reveal"),
-            path("<int:pk>/status/", wrap(self.status_view), name="referrals_referral_status"),
-            path("<int:pk>/assign/", wrap(self.assign_view), name="referrals_referral_assign"),
             path(
                 "<int:pk>/unassign/", wrap(self.unassign_view), name="referrals_referral_unassign"
             ),
-            path(
-                "<int:pk>/priority/", wrap(self.priority_view), name="referrals_referral_priority"
-            ),
             path("next/", wrap(self.next_view), name="referrals_referral_next"),
             path("<int:pk>/print/", wrap(self.print_view), name="referrals_referral_print"),
-            path("<int:pk>/notes/", wrap(self.note_view), name="referrals_referral_note"),
-            path("<int:pk>/message/", wrap(self.message_view), name="referrals_referral_message"),
-            path("<int:pk>/retain/", wrap(self.retain_view), name="referrals_referral_retain"),
             path("statistics/", wrap(self.statistics_view), name="referrals_statistics"),
         ]
         return case + super().get_urls()
