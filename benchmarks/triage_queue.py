@@ -45,7 +45,19 @@ OPEN_SHARE = 0.05
 
 
 FORENAMES = ["Alex", "Sam", "Jordan", "Casey", "Riley", "Morgan", "Taylor", "Jamie", "Reece"]
-SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans", "Khan", "Patel", "Hughes"]
+FORENAMES += ["Aisha", "Ben", "Chloe", "Daniel", "Ella", "Finn", "Grace", "Harry", "Isla", "Jack"]
+# Made-up surnames from syllables: thousands of different ones whose sounds (Soundex) often
+# collide, as a county's real surnames do; a few common ones stand out.
+SYLLABLES = (
+    "ab ber cal dor el fin gar hol is jen kar lo mar ner os pen ros sel tor ul ven wil".split()
+)
+COMMON = ["Smith", "Jones", "Taylor", "Brown", "Khan", "Patel"]
+
+
+def surname(rng) -> str:
+    if rng.random() < 0.2:
+        return rng.choice(COMMON)
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).title()
 
 
 def seed(count: int, start: int) -> None:
@@ -76,7 +88,7 @@ def seed(count: int, start: int) -> None:
         content = {
             "person": {
                 "forenames": rng.choice(FORENAMES),
-                "surname": f"{rng.choice(SURNAMES)}{rng.randint(1, 400)}",
+                "surname": surname(rng),
             },
             "age": {
                 "date_of_birth": f"{rng.randint(1960, 2015)}-0{rng.randint(1, 9)}-"

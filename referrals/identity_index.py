@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.db import transaction
+from django.db.models import Min
 from django.views.decorators.debug import sensitive_variables
 
 from . import sealing
@@ -266,16 +267,18 @@ def earlier_flags(referrals: Iterable[Referral]) -> dict[int, bool]:
     tokens_of: dict[int, set[bytes]] = defaultdict(set)
     for pk, token in page:
         tokens_of[pk].add(bytes(token))
-    holders: dict[bytes, list[datetime.datetime]] = defaultdict(list)
-    everyone = IdentityToken.objects.filter(
-        key_id=key.key_id, token__in=[t for ts in tokens_of.values() for t in ts]
-    ).values_list("token", "referral__received_at")
-    for token, received in everyone:
-        holders[bytes(token)].append(received)
-    return {
-        r.pk: any(when < r.received_at for token in tokens_of[r.pk] for when in holders[token])
-        for r in rows
-    }
+    # One row per token: when the first referral holding it arrived. A common name shared by
+    # hundreds of referrals still returns one row.
+    seen = (
+        IdentityToken.objects.filter(
+            key_id=key.key_id, token__in=[t for ts in tokens_of.values() for t in ts]
+        )
+        .values("token")
+        .annotate(first=Min("referral__received_at"))
+        .values_list("token", "first")
+    )
+    first_seen = {bytes(token): first for token, first in seen}
+    return {r.pk: any(first_seen[t] < r.received_at for t in tokens_of[r.pk]) for r in rows}
 
 
 @sensitive_variables("content")

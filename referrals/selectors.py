@@ -32,12 +32,14 @@ def dashboard(user: User) -> list[Tile]:
     now = timezone.now()
     open_cases = ~Q(status__in=workflow.CLOSING)
     waiting = Q(status__in=workflow.AWAITING_TRIAGE)
-    counts = Referral.objects.aggregate(
+    # Every tile counts open cases only: the partial index on open cases (migration 0006)
+    # keeps this to the few open rows, however many closed ones the years add.
+    counts = Referral.objects.filter(open_cases).aggregate(
         waiting=Count("pk", filter=waiting),
         overdue=Count("pk", filter=waiting & Q(due_at__lt=now)),
-        mine=Count("pk", filter=open_cases & Q(assigned_to=user)),
-        urgent=Count("pk", filter=open_cases & Q(priority=Priority.URGENT)),
-        replied=Count("pk", filter=open_cases & Q(reporter_replied_at__isnull=False)),
+        mine=Count("pk", filter=Q(assigned_to=user)),
+        urgent=Count("pk", filter=Q(priority=Priority.URGENT)),
+        replied=Count("pk", filter=Q(reporter_replied_at__isnull=False)),
         unassigned=Count("pk", filter=waiting & Q(assigned_to__isnull=True)),
     )
     return [
