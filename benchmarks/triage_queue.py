@@ -48,9 +48,30 @@ FORENAMES = ["Alex", "Sam", "Jordan", "Casey", "Riley", "Morgan", "Taylor", "Jam
 FORENAMES += ["Aisha", "Ben", "Chloe", "Daniel", "Ella", "Finn", "Grace", "Harry", "Isla", "Jack"]
 # Made-up surnames from syllables: thousands of different ones whose sounds (Soundex) often
 # collide, as a county's real surnames do; a few common ones stand out.
-SYLLABLES = (
-    "ab ber cal dor el fin gar hol is jen kar lo mar ner os pen ros sel tor ul ven wil".split()
-)
+SYLLABLES = [
+    "ab",
+    "ber",
+    "cal",
+    "dor",
+    "el",
+    "fin",
+    "gar",
+    "hol",
+    "is",
+    "jen",
+    "kar",
+    "lo",
+    "mar",
+    "ner",
+    "os",
+    "pen",
+    "ros",
+    "sel",
+    "tor",
+    "ul",
+    "ven",
+    "wil",
+]
 COMMON = ["Smith", "Jones", "Taylor", "Brown", "Khan", "Patel"]
 
 
