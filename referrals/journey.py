@@ -183,7 +183,10 @@ def final_answers(answers: dict) -> dict:
     kept = {}
     for step in applicable(answers):
         if step.slug in answers:
-            asked = step.form(answers).fields
+            kwargs = step.form_kwargs(answers)
+            # A form built only to learn its questions costs; one without arguments asks
+            # what its class declares.
+            asked = step.form(answers).fields if kwargs else step.form_class.base_fields
             kept[step.slug] = {k: v for k, v in answers[step.slug].items() if k in asked}
     return kept
 
