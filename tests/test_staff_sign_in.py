@@ -244,3 +244,16 @@ def test_the_database_holds_no_session_key_a_thief_could_use(client, officer, se
     signing_out = client.post(reverse("staff:logout"))
     assert signing_out.status_code in (200, 302)
     assert not Session.objects.filter(session_key__in=stored).exists()
+
+
+def test_the_steps_before_both_factors_name_no_section_of_the_site(client, officer):
+    """Someone who has only the password sees the step in front of them, nothing more."""
+    enrol = _password(client).content.decode()
+    authenticator(officer)
+    code_step = client.get(TWO_FACTOR).content.decode()
+    broken_link = client.get(reverse("staff:set_password", args=["MQ", "not-a-token"]))
+
+    for html in (enrol, code_step, broken_link.content.decode()):
+        assert 'id="nav-sidebar"' not in html
+        assert "permission to view or edit anything" not in html
+        assert "Prevent referrals" not in html and "Staff accounts" not in html
