@@ -236,3 +236,14 @@ def test_the_queue_filters_by_the_kind_of_concern_ticked(client, officer):
 
     assert shown == [islamist.reference] and mixed.reference not in shown
     assert islamist.concern_types == ",islamist,"
+
+
+def test_an_empty_queue_says_so_in_words(client, officer):
+    sign_in(client, officer)
+
+    empty = client.get(QUEUE).content.decode()
+
+    assert "No open referrals. New ones appear here as soon as they are sent." in empty
+    submit(priority="routine")
+    filtered = client.get(QUEUE + "?priority__exact=urgent").content.decode()
+    assert "No referrals match these filters." in filtered
