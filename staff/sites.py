@@ -59,6 +59,11 @@ class StaffAdminSite(admin.AdminSite):
         request.current_app = self.name
         return TemplateResponse(request, "admin/index.html", context)
 
+    def app_index(self, request, app_label, extra_context=None):
+        # Django's per-app lists ("Task results", "Audit events") are not our pages: the staff
+        # home links what each role may use.
+        return redirect(reverse(f"{self.name}:index"))
+
     def login(self, request, extra_context=None):
         # Password accepted but no second factor yet: on to the second step, not the form.
         user = request.user

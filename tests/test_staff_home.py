@@ -103,3 +103,11 @@ def test_a_staff_403_and_404_are_in_the_staff_sites_chrome_and_words(client, off
         assert "govuk-header" not in html  # not the public site
         assert reverse("staff:index") in html
     assert public.status_code == 404 and "govuk-header" in public.content.decode()
+
+
+def test_djangos_app_lists_lead_to_the_staff_home(client, supervisor):
+    sign_in(client, supervisor)
+
+    for app in ("referrals", "django_tasks_database", "auth"):
+        response = client.get(reverse("staff:app_list", args=[app]))
+        assert response.status_code == 302 and response["Location"] == HOME
