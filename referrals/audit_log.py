@@ -5,16 +5,13 @@ the chain."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.db import models
 
 from . import workflow
 from .choices import Priority
 from .models import AuditAction, AuditEvent
-
-if TYPE_CHECKING:
-    pass
 
 A = AuditAction
 
@@ -30,14 +27,14 @@ _TEMPLATES = {
 }
 
 
-def _label(choices, value: str) -> str:
+def _label(choices: type[models.TextChoices], value: str) -> str:
     try:
         return str(choices(value).label)
     except ValueError:
         return value
 
 
-def _change(event: AuditEvent, choices) -> tuple[str, str]:
+def _change(event: AuditEvent, choices: type[models.TextChoices]) -> tuple[str, str]:
     before, _, after = event.detail.partition(" -> ")
     return _label(choices, before), _label(choices, after)
 
