@@ -254,6 +254,7 @@ class AuditAction(models.TextChoices):
     MESSAGE = "message", "Sent a message to the person who made a referral"
     LOGIN = "login", "Signed in"
     LOGIN_FAILED = "login_failed", "Failed to sign in"
+    OIDC_REFUSED = "oidc_refused", "Refused a sign-in from the identity provider"
     LOGOUT = "logout", "Signed out"
     ACCOUNT_CHANGE = "account_change", "Changed a staff account"
     ACCOUNT_CREATED = "account_created", "Created a staff account"

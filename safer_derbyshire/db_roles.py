@@ -72,6 +72,7 @@ GRANTS: dict[str, dict[str, Grant]] = {
     "sessions.Session": {TRIAGE: CRUD},
     "staff.AuthenticatorDevice": {TRIAGE: CRUD},
     "staff.BackupCodeDevice": {TRIAGE: CRUD},
+    "staff.ProviderFactorDevice": {TRIAGE: CRUD},
     "axes.AccessAttempt": {TRIAGE: CRUD},
     "axes.AccessAttemptExpiration": {TRIAGE: CRUD},
     "axes.AccessFailureLog": {TRIAGE: CRUD},

@@ -263,6 +263,41 @@ MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_opti
 PREVENT_TEAM_EMAIL = env("PREVENT_TEAM_EMAIL", default="prevent-team@saferderbyshire.invalid")
 # The staff site (triage queue, accounts, audit log), deliberately not at /admin/.
 STAFF_ADMIN_PATH = env("STAFF_ADMIN_PATH", default="staff/")
+# --- Staff sign-in through the force's identity provider (OpenID Connect; staff/oidc.py) ---------
+# Off unless OIDC_ENABLED: then the staff sign-in page offers the provider. Accounts are still
+# made by account administrators; a sign-in matches an active account by its verified email.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+# The claim holding the email that names the staff account, and the `amr` values that mean
+# the person used a second factor at the provider (then our TOTP step is not asked again).
+OIDC_EMAIL_CLAIM = env("OIDC_EMAIL_CLAIM", default="email")
+# The claim that must be true for the email to be trusted; empty where the organisation's own
+# directory issues the claim (Entra ID's preferred_username), see docs/deployment.md.
+OIDC_EMAIL_VERIFIED_CLAIM = env("OIDC_EMAIL_VERIFIED_CLAIM", default="email_verified")
+OIDC_SECOND_FACTOR_AMR = env.list("OIDC_SECOND_FACTOR_AMR", default=["mfa", "otp", "hwk"])
+# Fixed for this service: RS256 ID tokens checked against the provider's keys, PKCE, a nonce,
+# never an account made from a sign-in.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True  # for signing out of the provider too
+OIDC_AUTHENTICATION_CALLBACK_URL = "staff:oidc_callback"
+OIDC_CLOCK_SKEW_SECONDS = 60
+# With OIDC on, the sign-in names that may still use a password (a break-glass account
+# administrator); empty means everyone may.
+PASSWORD_SIGN_IN_ONLY_FOR = env.list("PASSWORD_SIGN_IN_ONLY_FOR", default=[])
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("staff.oidc.StaffOIDCBackend")
+
 # Years after closure before a referral's details are deleted (purge_expired), by outcome.
 RETENTION_YEARS = {
     "closed_nfa": env.int("RETENTION_YEARS_NO_FURTHER_ACTION", default=3),

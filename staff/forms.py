@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.validators import MaxLengthValidator
 
@@ -13,6 +14,18 @@ class StaffLoginForm(AdminAuthenticationForm):
             MaxLengthValidator(self.fields["username"].max_length)
         )
         self.fields["password"].validators.append(MaxLengthValidator(4096))
+
+    def confirm_login_allowed(self, user):
+        # With the organisation's sign-in on, passwords may be kept for break-glass accounts
+        # only (PASSWORD_SIGN_IN_ONLY_FOR): everyone else signs in through the provider, so
+        # leaving the organisation ends their access.
+        allowed = settings.PASSWORD_SIGN_IN_ONLY_FOR
+        if settings.OIDC_ENABLED and allowed and user.get_username() not in allowed:
+            raise forms.ValidationError(
+                "Sign in with your organisation's account, using the button above.",
+                code="password_sign_in_off",
+            )
+        super().confirm_login_allowed(user)
 
 
 class CodeForm(forms.Form):

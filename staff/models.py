@@ -135,3 +135,12 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
             }
         )
         return f"otpauth://totp/{label}?{params}&issuer={quote(issuer)}"
+
+
+class ProviderFactorDevice(Device):
+    """Stands for a second factor the person used at the organisation's identity provider,
+    as its `amr` claim said (staff/oidc.py): django-otp then counts the session as verified.
+    It holds no secret and accepts no code, so it can never be used as a sign-in step here."""
+
+    def verify_token(self, token) -> bool:
+        return False

@@ -59,6 +59,27 @@ class StaffAdminSite(admin.AdminSite):
         request.current_app = self.name
         return TemplateResponse(request, "admin/index.html", context)
 
+    def logout(self, request, extra_context=None):
+        """Sign out here and, for a sign-in through the organisation's provider, there too
+        (RP-initiated logout), so the next person at the desk is asked to sign in again."""
+        from django.conf import settings
+
+        id_token = request.session.get("oidc_id_token")
+        response = super().logout(request, extra_context)
+        if settings.OIDC_ENABLED and settings.OIDC_OP_LOGOUT_ENDPOINT and id_token:
+            from urllib.parse import urlencode
+
+            back = request.build_absolute_uri(reverse(f"{self.name}:login"))
+            query = urlencode(
+                {
+                    "id_token_hint": id_token,
+                    "post_logout_redirect_uri": back,
+                    "client_id": settings.OIDC_RP_CLIENT_ID,
+                }
+            )
+            return redirect(f"{settings.OIDC_OP_LOGOUT_ENDPOINT}?{query}")
+        return response
+
     def app_index(self, request, app_label, extra_context=None):
         # Django's per-app lists ("Task results", "Audit events") are not our pages: the staff
         # home links what each role may use.
@@ -75,7 +96,10 @@ class StaffAdminSite(admin.AdminSite):
             ):
                 target += f"?next={following}"
             return redirect(target)
-        return super().login(request, extra_context)
+        from django.conf import settings
+
+        context = {"oidc_enabled": settings.OIDC_ENABLED, **(extra_context or {})}
+        return super().login(request, context)
 
     def password_change(self, request, extra_context=None):
         # Django's view asks for the current password again and keeps only this session:
@@ -89,9 +113,12 @@ class StaffAdminSite(admin.AdminSite):
         return response
 
     def get_urls(self):
-        from . import views
+        from . import oidc, views
 
         return [
+            # Sign-in through the organisation's identity provider (404 unless OIDC_ENABLED).
+            path("oidc/start/", oidc.start, name="oidc_start"),
+            path("oidc/callback/", oidc.callback, name="oidc_callback"),
             # Signing out needs no second factor: someone half-way through signing in may
             # want to stop.
             path("logout/", csrf_protect(never_cache(self.logout)), name="logout"),

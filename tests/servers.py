@@ -267,3 +267,93 @@ def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
         text=True,
         check=False,
     )
+
+
+class OidcProvider:
+    """The test OpenID provider (tests/oidc_provider) in its own gunicorn: its users, its
+    client registration for `redirect_uri`, and a mode the test may change between requests."""
+
+    CLIENT_ID = "safer-derbyshire-staff"
+    CLIENT_SECRET = "provider-test-secret-only"
+
+    def __init__(self, home, users: dict, redirect_uri: str):
+        import json
+
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.home = home
+        self.users_file = home / "idp-users.json"
+        self.mode_file = home / "idp-mode.json"
+        self.users_file.write_text(json.dumps(users))
+        self.set_mode("normal")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.oidc_provider.settings",
+            "PYTHONPATH": str(ROOT),
+            "IDP_DB": str(home / "idp.sqlite3"),
+            "IDP_USERS_FILE": str(self.users_file),
+            "IDP_MODE_FILE": str(self.mode_file),
+            "IDP_RSA_KEY": key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ).decode(),
+        }
+        admin = str(ROOT / ".venv/bin/django-admin")
+        subprocess.run([admin, "migrate", "-v0"], cwd=ROOT, env=self.env, check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.oidc_provider.bootstrap",
+                self.CLIENT_ID,
+                self.CLIENT_SECRET,
+                redirect_uri,
+            ],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+        )
+        self.output = home / "idp.log"
+        with self.output.open("wb") as output:
+            self.process = subprocess.Popen(
+                [
+                    str(ROOT / ".venv/bin/gunicorn"),
+                    "tests.oidc_provider.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    "2",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_serving(self.port, self.process, "the test OpenID provider", self.output)
+
+    def set_mode(self, mode: str) -> None:
+        import json
+
+        self.mode_file.write_text(json.dumps({"mode": mode}))
+
+    def settings(self) -> dict:
+        """The site's settings for this provider, as .env.example names them."""
+        return {
+            "OIDC_ENABLED": True,
+            "OIDC_OP_ISSUER": self.url,
+            "OIDC_RP_CLIENT_ID": self.CLIENT_ID,
+            "OIDC_RP_CLIENT_SECRET": self.CLIENT_SECRET,
+            "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{self.url}/authorize/",
+            "OIDC_OP_TOKEN_ENDPOINT": f"{self.url}/token/",
+            "OIDC_OP_USER_ENDPOINT": f"{self.url}/userinfo/",
+            "OIDC_OP_JWKS_ENDPOINT": f"{self.url}/.well-known/jwks.json",
+            "OIDC_OP_LOGOUT_ENDPOINT": f"{self.url}/logout/",
+        }
+
+    def stop(self) -> None:
+        stop(self.process)

@@ -1,0 +1,151 @@
+"""Staff sign-in through the force's identity provider (OpenID Connect), off unless OIDC_ENABLED.
+
+Why mozilla-django-oidc: it is small, Django-only and well used, and does the authorization
+code flow with PKCE, state and nonce, and checks the ID token's signature against the
+provider's keys. It leaves the audience, issuer and expiry unchecked (its `verify_aud` is off),
+so StaffOIDCBackend checks them. django-allauth would bring accounts, sign-up and email
+machinery we must not have; Authlib would leave the Django glue (state in the session, the
+callback, the backend) to us.
+
+What a sign-in may do: match an existing staff account by its verified email, never make one.
+Roles stay ours. Everything refused gets a clear page and an audit event naming the reason,
+never the email.
+"""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+
+from referrals import audit
+from referrals.models import AuditAction
+
+# Why a sign-in was refused: the audit detail, and what the page says.
+REASONS = {
+    "unknown": "There is no staff account for the email address your organisation gave us. "
+    "An account administrator must make one before you can sign in.",
+    "deactivated": "Your staff account has been deactivated. If you still need it, ask an "
+    "account administrator.",
+    "unverified": "Your organisation did not confirm your email address, so we cannot tell "
+    "which staff account is yours.",
+    "token": "The sign-in could not be checked: the details from your organisation were not "
+    "meant for this site, had expired or were not signed by your organisation.",
+    "state": "This sign-in link has already been used or was not started here. Please start again.",
+    "failed": "Your organisation did not complete the sign-in. Please start again.",
+}
+
+
+class Refused(Exception):
+    def __init__(self, reason: str, account=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.account = account
+
+
+class StaffOIDCBackend(OIDCAuthenticationBackend):
+    def verify_token(self, token, **kwargs):
+        try:
+            payload = super().verify_token(token, **kwargs)  # signature, algorithm, nonce
+        except (SuspiciousOperation, jwt.PyJWTError) as bad:  # PyJWT checks exp as it decodes
+            raise Refused("token") from bad
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        expires = payload.get("exp")
+        if (
+            settings.OIDC_RP_CLIENT_ID not in audiences
+            or payload.get("iss") != settings.OIDC_OP_ISSUER
+            or not isinstance(expires, int | float)
+            or expires < time.time() - settings.OIDC_CLOCK_SKEW_SECONDS
+        ):
+            raise Refused("token")
+        self.id_token_payload = payload
+        return payload
+
+    def get_or_create_user(self, access_token, id_token, payload):
+        claims = {**payload, **self.get_userinfo(access_token, id_token, payload)}
+        email = str(claims.get(settings.OIDC_EMAIL_CLAIM) or "").strip().lower()
+        verified = settings.OIDC_EMAIL_VERIFIED_CLAIM
+        if not email or (verified and claims.get(verified) is not True):
+            raise Refused("unverified")
+        account = get_user_model().objects.filter(username=email, is_staff=True).first()
+        if account is None:
+            raise Refused("unknown")
+        if not account.is_active:
+            raise Refused("deactivated", account)
+        amr = payload.get("amr") or []
+        account.oidc_second_factor = bool(set(amr) & set(settings.OIDC_SECOND_FACTOR_AMR))
+        return account
+
+
+def _enabled(view):
+    def guarded(request, *args, **kwargs):
+        if not settings.OIDC_ENABLED:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def refuse(request, reason: str, account=None):
+    audit.record(
+        action=AuditAction.OIDC_REFUSED,
+        actor=account,
+        actor_label="" if account else "(identity provider)",
+        detail=reason,
+        request=request,
+    )
+    from staff.sites import staff_site
+
+    context = {
+        **staff_site.each_context(request),
+        "title": "You could not be signed in",
+        "message": REASONS[reason],
+    }
+    return render(request, "staff/oidc_refused.html", context, status=403)
+
+
+class CallbackView(OIDCAuthenticationCallbackView):
+    def get(self, request):
+        state = request.GET.get("state")
+        if "code" in request.GET and state not in request.session.get("oidc_states", {}):
+            return refuse(request, "state")  # not started in this browser, or used already
+        try:
+            return super().get(request)
+        except Refused as refused:
+            return refuse(request, refused.reason, refused.account)
+        except SuspiciousOperation:  # a state this browser did not start, or used twice
+            return refuse(request, "state")
+
+    def login_failure(self):
+        return refuse(self.request, "failed")
+
+    def login_success(self):
+        response = super().login_success()
+        if getattr(self.user, "oidc_second_factor", False):
+            # The provider says a second factor was used: our code step is not asked again.
+            from django_otp import login as otp_login
+
+            from .models import ProviderFactorDevice
+
+            device, _ = ProviderFactorDevice.objects.get_or_create(
+                user=self.user, name="Organisation's sign-in", defaults={"confirmed": True}
+            )
+            otp_login(self.request, device)
+        return response
+
+    @property
+    def success_url(self):
+        return self.request.session.get("oidc_login_next") or reverse("staff:index")
+
+
+start = _enabled(OIDCAuthenticationRequestView.as_view())
+callback = _enabled(CallbackView.as_view())

@@ -1,0 +1,213 @@
+"""Staff sign-in through an identity provider, against a real OpenID provider the suite starts
+in its own process (tests/oidc_provider: django-oauth-toolkit), not a mocked response."""
+
+import html
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import requests
+from django.urls import reverse
+
+from referrals import roles
+from referrals.models import AuditAction, AuditEvent
+
+from .servers import OidcProvider
+from .staff import make_user
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("staff:referrals_referral_changelist")
+PROVIDER_PASSWORD = "provider-password-only"
+PEOPLE = {
+    "olivia": {"email": "olivia@example.org", "amr": ["pwd"]},
+    "mfa-olivia": {"email": "olivia@example.org", "amr": ["pwd", "mfa"]},
+    "stranger": {"email": "nobody@example.org"},
+    "gone": {"email": "gone@example.org"},
+    "unverified": {"email": "olivia@example.org", "email_verified": False},
+}
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory):
+    users = {name: {**person, "password": PROVIDER_PASSWORD} for name, person in PEOPLE.items()}
+    running = OidcProvider(
+        tmp_path_factory.mktemp("idp"), users, "http://testserver/staff/oidc/callback/"
+    )
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def oidc(provider, settings):
+    for name, value in provider.settings().items():
+        setattr(settings, name, value)
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "staff.oidc.StaffOIDCBackend",
+    ]
+    provider.set_mode("normal")
+    return provider
+
+
+def at_provider(client, provider, username):
+    """Start at our sign-in, sign in at the provider as `username`; the callback address the
+    provider sends the browser back to (not yet visited)."""
+    start = client.get(reverse("staff:oidc_start"))
+    assert start.status_code == 302 and start["Location"].startswith(provider.url)
+    browser = requests.Session()
+    url = start["Location"]
+    for _ in range(10):
+        response = browser.get(url, allow_redirects=False, timeout=10)
+        if response.status_code == 200 and 'name="password"' in response.text:
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text)
+            response = browser.post(
+                url,
+                data={
+                    "csrfmiddlewaretoken": token.group(1),
+                    "username": username,
+                    "password": PROVIDER_PASSWORD,
+                    "next": html.unescape(
+                        re.search(r'name="next" value="([^"]*)"', response.text).group(1)
+                    ),
+                },
+                allow_redirects=False,
+                timeout=10,
+            )
+        assert response.status_code in (301, 302), (response.status_code, response.text[:500])
+        url = urljoin(url, response.headers["Location"])
+        if not url.startswith(provider.url):
+            return url
+    raise AssertionError("the provider never sent the browser back")
+
+
+def back(client, url):
+    parts = urlsplit(url)
+    return client.get(f"{parts.path}?{parts.query}")
+
+
+def refusal(response, reason):
+    assert response.status_code == 403
+    assert "You could not be signed in" in response.content.decode()
+    event = AuditEvent.objects.filter(action=AuditAction.OIDC_REFUSED).latest("id")
+    assert event.detail == reason
+    assert "@" not in event.detail
+
+
+def test_a_known_officer_signs_in_and_is_still_asked_for_the_code(client, oidc, django_user_model):
+    officer = make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+
+    response = back(client, at_provider(client, oidc, "olivia"))
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(officer.pk)
+    queue = client.get(QUEUE, follow=True)
+    assert reverse("staff:two_factor_enrol") in queue.redirect_chain[-1][0]  # TOTP still asked
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=officer).exists()
+
+
+def test_an_unknown_email_is_refused_and_no_account_is_made(client, oidc, django_user_model):
+    before = django_user_model.objects.count()
+
+    response = back(client, at_provider(client, oidc, "stranger"))
+
+    refusal(response, "unknown")
+    assert django_user_model.objects.count() == before
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_deactivated_account_is_refused(client, oidc, django_user_model):
+    gone = make_user(django_user_model, "gone@example.org", role=roles.OFFICER)
+    gone.is_active = False
+    gone.save()
+
+    refusal(back(client, at_provider(client, oidc, "gone")), "deactivated")
+
+
+def test_an_unverified_email_is_refused(client, oidc, django_user_model):
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+
+    refusal(back(client, at_provider(client, oidc, "unverified")), "unverified")
+
+
+@pytest.mark.parametrize("mode", ["wrong_audience", "expired", "bad_signature"])
+def test_an_id_token_not_for_us_expired_or_badly_signed_is_refused(
+    client, oidc, django_user_model, mode
+):
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+    oidc.set_mode(mode)
+
+    refusal(back(client, at_provider(client, oidc, "olivia")), "token")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_replayed_callback_is_refused(client, oidc, django_user_model):
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+    callback = at_provider(client, oidc, "olivia")
+    assert back(client, callback).status_code == 302
+
+    refusal(back(client, callback), "state")  # the same code and state again
+    client.post(reverse("staff:logout"))
+    refusal(back(client, callback), "state")  # and from a browser that never started it
+
+
+def test_sign_in_through_a_provider_is_off_unless_configured(client):
+    assert client.get(reverse("staff:oidc_start")).status_code == 404
+    assert "organisation&#x27;s account" not in client.get(reverse("staff:login")).content.decode()
+
+
+def test_a_second_factor_at_the_provider_means_no_code_here(client, oidc, django_user_model):
+    officer = make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+
+    back(client, at_provider(client, oidc, "mfa-olivia"))
+
+    assert client.get(QUEUE).status_code == 200  # straight to the queue: amr said "mfa"
+    assert client.session["_auth_user_id"] == str(officer.pk)
+
+
+def test_the_permission_matrix_is_the_same_whichever_way_one_signed_in(
+    client, oidc, django_user_model
+):
+    from .staff import case_url, submit
+
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+    referral = submit()
+    back(client, at_provider(client, oidc, "mfa-olivia"))
+
+    assert client.get(case_url(referral)).status_code == 200  # an officer's case view
+    assert client.get(reverse("staff:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("staff:referrals_statistics")).status_code == 403
+    assert client.post(case_url(referral, "reveal"), {"reason": "x" * 30}).status_code == 403
+
+
+def test_signing_out_ends_our_session_and_the_providers(client, oidc, django_user_model):
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+    browser = requests.Session()
+    back(client, at_provider(client, oidc, "mfa-olivia"))
+
+    out = client.post(reverse("staff:logout"))
+
+    assert out.status_code == 302 and out["Location"].startswith(f"{oidc.url}/logout/?")
+    assert "id_token_hint=" in out["Location"]
+    assert "_auth_user_id" not in client.session
+    ended = browser.get(out["Location"], allow_redirects=False, timeout=10)
+    assert ended.status_code in (200, 302)
+
+
+def test_password_sign_in_can_be_kept_for_break_glass_only(
+    client, oidc, settings, django_user_model
+):
+    from .staff import PASSWORD
+
+    settings.PASSWORD_SIGN_IN_ONLY_FOR = ["adam@example.org"]
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+    make_user(django_user_model, "adam@example.org", role=roles.ACCOUNT_ADMINISTRATOR)
+    login = reverse("staff:login")
+
+    refused = client.post(login, {"username": "olivia@example.org", "password": PASSWORD})
+    allowed = client.post(login, {"username": "adam@example.org", "password": PASSWORD})
+
+    assert refused.status_code == 200
+    assert "Sign in with your organisation&#x27;s account" in refused.content.decode()
+    assert allowed.status_code == 302  # on to the code step
+    assert reverse("staff:oidc_start") in refused.content.decode()
