@@ -283,6 +283,8 @@ OIDC_EMAIL_CLAIM = env("OIDC_EMAIL_CLAIM", default="email")
 # directory issues the claim (Entra ID's preferred_username), see docs/deployment.md.
 OIDC_EMAIL_VERIFIED_CLAIM = env("OIDC_EMAIL_VERIFIED_CLAIM", default="email_verified")
 OIDC_SECOND_FACTOR_AMR = env.list("OIDC_SECOND_FACTOR_AMR", default=["mfa", "otp", "hwk"])
+# Or the `acr` values that mean the same (a provider that reports the level, not the method).
+OIDC_SECOND_FACTOR_ACR = env.list("OIDC_SECOND_FACTOR_ACR", default=[])
 # Fixed for this service: RS256 ID tokens checked against the provider's keys, PKCE, a nonce,
 # never an account made from a sign-in.
 OIDC_RP_SIGN_ALGO = "RS256"

@@ -16,11 +16,14 @@ class StaffLoginForm(AdminAuthenticationForm):
         self.fields["password"].validators.append(MaxLengthValidator(4096))
 
     def confirm_login_allowed(self, user):
-        # With the organisation's sign-in on, passwords may be kept for break-glass accounts
-        # only (PASSWORD_SIGN_IN_ONLY_FOR): everyone else signs in through the provider, so
-        # leaving the organisation ends their access.
+        # With the organisation's sign-in on, passwords may be kept for break-glass account
+        # administrators only (PASSWORD_SIGN_IN_ONLY_FOR, and the role): everyone else signs
+        # in through the provider, so leaving the organisation ends their access.
+        from referrals import roles
+
         allowed = settings.PASSWORD_SIGN_IN_ONLY_FOR
-        if settings.OIDC_ENABLED and allowed and user.get_username() not in allowed:
+        break_glass = user.get_username() in allowed and roles.can(user, "auth.change_user")
+        if settings.OIDC_ENABLED and allowed and not break_glass:
             raise forms.ValidationError(
                 "Sign in with your organisation's account, using the button above.",
                 code="password_sign_in_off",

@@ -82,7 +82,9 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         if not account.is_active:
             raise Refused("deactivated", account)
         amr = payload.get("amr") or []
-        account.oidc_second_factor = bool(set(amr) & set(settings.OIDC_SECOND_FACTOR_AMR))
+        account.oidc_second_factor = bool(set(amr) & set(settings.OIDC_SECOND_FACTOR_AMR)) or (
+            payload.get("acr") in settings.OIDC_SECOND_FACTOR_ACR
+        )
         return account
 
 

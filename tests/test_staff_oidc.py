@@ -25,6 +25,7 @@ PEOPLE = {
     "stranger": {"email": "nobody@example.org"},
     "gone": {"email": "gone@example.org"},
     "unverified": {"email": "olivia@example.org", "email_verified": False},
+    "acr-olivia": {"email": "olivia@example.org", "amr": ["pwd"], "acr": "urn:example:high"},
 }
 
 
@@ -165,19 +166,48 @@ def test_a_second_factor_at_the_provider_means_no_code_here(client, oidc, django
     assert client.session["_auth_user_id"] == str(officer.pk)
 
 
-def test_the_permission_matrix_is_the_same_whichever_way_one_signed_in(
-    client, oidc, django_user_model
+@pytest.mark.parametrize(("configured", "asked"), [([], True), (["urn:example:high"], False)])
+def test_an_acr_level_can_stand_for_the_second_factor(
+    client, oidc, settings, django_user_model, configured, asked
 ):
-    from .staff import case_url, submit
-
     make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
-    referral = submit()
-    back(client, at_provider(client, oidc, "mfa-olivia"))
+    settings.OIDC_SECOND_FACTOR_ACR = configured
 
-    assert client.get(case_url(referral)).status_code == 200  # an officer's case view
-    assert client.get(reverse("staff:auth_user_changelist")).status_code == 403
-    assert client.get(reverse("staff:referrals_statistics")).status_code == 403
-    assert client.post(case_url(referral, "reveal"), {"reason": "x" * 30}).status_code == 403
+    back(client, at_provider(client, oidc, "acr-olivia"))
+
+    assert (client.get(QUEUE).status_code == 302) == asked
+
+
+@pytest.mark.parametrize("role", [roles.OFFICER, roles.SUPERVISOR, roles.ACCOUNT_ADMINISTRATOR])
+def test_what_a_role_may_do_is_the_same_whichever_way_they_signed_in(
+    client, oidc, django_user_model, role
+):
+    from django.test import Client
+
+    from .staff import case_url, sign_in, submit
+
+    referral = submit()
+    make_user(django_user_model, "olivia@example.org", role=role)
+    twin = make_user(django_user_model, "twin", role=role)
+    back(client, at_provider(client, oidc, "mfa-olivia"))
+    by_password = Client()
+    sign_in(by_password, twin)
+    urls = [
+        reverse("staff:index"),
+        reverse("staff:referrals_referral_changelist"),
+        case_url(referral),
+        case_url(referral, "print"),
+        reverse("staff:referrals_statistics"),
+        reverse("staff:referrals_auditevent_changelist"),
+        reverse("staff:auth_user_changelist"),
+        reverse("staff:auth_user_add"),
+    ]
+
+    through_provider = [client.get(url).status_code for url in urls]
+    with_password = [by_password.get(url).status_code for url in urls]
+
+    assert through_provider == with_password
+    assert 200 in through_provider and 403 in through_provider
 
 
 def test_signing_out_ends_our_session_and_the_providers(client, oidc, django_user_model):
@@ -199,8 +229,8 @@ def test_password_sign_in_can_be_kept_for_break_glass_only(
 ):
     from .staff import PASSWORD
 
-    settings.PASSWORD_SIGN_IN_ONLY_FOR = ["adam@example.org"]
-    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+    settings.PASSWORD_SIGN_IN_ONLY_FOR = ["adam@example.org", "olivia@example.org"]
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)  # listed, not admin
     make_user(django_user_model, "adam@example.org", role=roles.ACCOUNT_ADMINISTRATOR)
     login = reverse("staff:login")
 

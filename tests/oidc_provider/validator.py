@@ -21,11 +21,14 @@ class Validator(OAuth2Validator):
 
     def get_additional_claims(self, request):
         person = _read("IDP_USERS_FILE")[request.user.get_username()]
-        return {
+        claims = {
             "email": person["email"],
             "email_verified": person.get("email_verified", True),
             "amr": person.get("amr", ["pwd"]),
         }
+        if "acr" in person:
+            claims["acr"] = person["acr"]
+        return claims
 
     def finalize_id_token(self, id_token, token, token_handler, request):
         mode = _read("IDP_MODE_FILE").get("mode", "normal")
