@@ -58,3 +58,45 @@ def check_staff_secrets_keys(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+OIDC_REQUIRED = (
+    "OIDC_OP_ISSUER",
+    "OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+)
+
+
+@register("security", deploy=False)
+def check_oidc(app_configs=None, **kwargs):
+    """Sign-in through the provider, switched on, must know where the provider is."""
+    if not settings.OIDC_ENABLED:
+        return []
+    missing = [name for name in OIDC_REQUIRED if not getattr(settings, name)]
+    if missing:
+        return [
+            Error(
+                f"OIDC_ENABLED is on but these are not set: {', '.join(missing)}.",
+                hint="See docs/deployment.md, 'Staff sign-in through your identity provider'.",
+                id="referrals.E012",
+            )
+        ]
+    insecure = [
+        name
+        for name in OIDC_REQUIRED
+        if name.endswith("ENDPOINT") or name == "OIDC_OP_ISSUER"
+        if not str(getattr(settings, name)).startswith("https://") and not settings.DEBUG
+    ]
+    if insecure and not settings.OIDC_ALLOW_HTTP:
+        return [
+            Error(
+                f"{', '.join(insecure)} must use https.",
+                hint="Only a provider the tests start may use plain http (OIDC_ALLOW_HTTP).",
+                id="referrals.E013",
+            )
+        ]
+    return []

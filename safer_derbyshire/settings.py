@@ -294,6 +294,8 @@ OIDC_CREATE_USER = False
 OIDC_STORE_ID_TOKEN = True  # for signing out of the provider too
 OIDC_AUTHENTICATION_CALLBACK_URL = "staff:oidc_callback"
 OIDC_CLOCK_SKEW_SECONDS = 60
+# Plain-http provider addresses are refused (referrals.E013) except for a test provider.
+OIDC_ALLOW_HTTP = env.bool("OIDC_ALLOW_HTTP", default=False)
 # With OIDC on, the sign-in names that may still use a password (a break-glass account
 # administrator); empty means everyone may.
 PASSWORD_SIGN_IN_ONLY_FOR = env.list("PASSWORD_SIGN_IN_ONLY_FOR", default=[])

@@ -345,6 +345,7 @@ class OidcProvider:
         """The site's settings for this provider, as .env.example names them."""
         return {
             "OIDC_ENABLED": True,
+            "OIDC_ALLOW_HTTP": True,  # a provider on loopback, for the tests only
             "OIDC_OP_ISSUER": self.url,
             "OIDC_RP_CLIENT_ID": self.CLIENT_ID,
             "OIDC_RP_CLIENT_SECRET": self.CLIENT_SECRET,

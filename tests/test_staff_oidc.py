@@ -241,3 +241,27 @@ def test_password_sign_in_can_be_kept_for_break_glass_only(
     assert "Sign in with your organisation&#x27;s account" in refused.content.decode()
     assert allowed.status_code == 302  # on to the code step
     assert reverse("staff:oidc_start") in refused.content.decode()
+
+
+def test_a_half_configured_or_plain_http_provider_is_a_system_check_error(settings):
+    from referrals.checks import check_oidc
+
+    settings.OIDC_ENABLED = True
+    settings.OIDC_OP_TOKEN_ENDPOINT = ""
+    assert [e.id for e in check_oidc()] == ["referrals.E012"]
+
+    for name, value in {
+        "OIDC_OP_ISSUER": "http://idp.example.org",
+        "OIDC_RP_CLIENT_ID": "x",
+        "OIDC_RP_CLIENT_SECRET": "y",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example.org/a",
+        "OIDC_OP_TOKEN_ENDPOINT": "https://idp.example.org/t",
+        "OIDC_OP_USER_ENDPOINT": "https://idp.example.org/u",
+        "OIDC_OP_JWKS_ENDPOINT": "https://idp.example.org/k",
+    }.items():
+        setattr(settings, name, value)
+    settings.DEBUG = False
+    settings.OIDC_ALLOW_HTTP = False
+    assert [e.id for e in check_oidc()] == ["referrals.E013"]
+    settings.OIDC_OP_ISSUER = "https://idp.example.org"
+    assert check_oidc() == []
