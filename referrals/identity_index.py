@@ -147,23 +147,15 @@ def tokens_for(content: dict, received: datetime.date, key: IndexKey) -> list[tu
 @sensitive_variables("content")
 def index(referral: Referral, content: dict, key: IndexKey | None = None) -> None:
     """(Re)write one referral's tokens from its opened content."""
-    key = key or current_key()
-    received = referral.received_at.date()
-    with transaction.atomic():
-        IdentityToken.objects.filter(referral=referral).delete()
-        IdentityToken.objects.bulk_create(
-            IdentityToken(referral=referral, kind=kind, token=token, key_id=key.key_id)
-            for kind, token in tokens_for(content, received, key)
-        )
-        Referral.objects.filter(pk=referral.pk).update(indexed_key_id=key.key_id)
+    index_many([(referral, content)], key)
 
 
 @sensitive_variables("opened")
-def index_many(opened: list[tuple[Referral, dict]]) -> None:
+def index_many(opened: list[tuple[Referral, dict]], key: IndexKey | None = None) -> None:
     """Index several opened referrals at once: three statements however many (a queue page)."""
     if not opened:
         return
-    key = current_key()
+    key = key or current_key()
     pks = [referral.pk for referral, _ in opened]
     with transaction.atomic():
         IdentityToken.objects.filter(referral_id__in=pks).delete()

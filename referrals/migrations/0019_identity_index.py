@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0019_audit_priority"),
+        ("referrals", "0018_concern_types"),
     ]
 
     operations = [
