@@ -294,6 +294,9 @@ OIDC_CREATE_USER = False
 OIDC_STORE_ID_TOKEN = True  # for signing out of the provider too
 OIDC_AUTHENTICATION_CALLBACK_URL = "staff:oidc_callback"
 OIDC_CLOCK_SKEW_SECONDS = 60
+# Seconds the sign-in waits for the provider's token, keys and userinfo endpoints (the
+# library waits for ever by default, holding a worker while a provider hangs).
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10)
 # Plain-http provider addresses are refused (referrals.E013) except for a test provider.
 OIDC_ALLOW_HTTP = env.bool("OIDC_ALLOW_HTTP", default=False)
 # With OIDC on, the sign-in names that may still use a password (a break-glass account

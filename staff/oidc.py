@@ -15,8 +15,10 @@ never the email.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import jwt
+import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
@@ -41,17 +43,67 @@ REASONS = {
     "meant for this site, had expired or were not signed by your organisation.",
     "state": "This sign-in link has already been used or was not started here. Please start again.",
     "failed": "Your organisation did not complete the sign-in. Please start again.",
+    "userinfo": "Your organisation's sign-in service described a different person from the one "
+    "who signed in, so we cannot tell which staff account is yours.",
+    "unavailable": "Your organisation's sign-in service is not answering as it should at the "
+    "moment. Please try again in a few minutes. If it keeps happening, tell your IT service desk.",
 }
 
 
 class Refused(Exception):
-    def __init__(self, reason: str, account=None):
+    def __init__(self, reason: str, account=None, cause: str = ""):
         super().__init__(reason)
         self.reason = reason
         self.account = account
+        self.cause = cause  # for the audit trail: what the provider did, never who
+
+
+@contextmanager
+def provider_call(endpoint: str):
+    """Every way a call to the provider can fail becomes a refusal with a calm page: the library
+    raises whatever `requests` raises (HTTP errors, timeouts, refused connections, bad JSON)."""
+    try:
+        yield
+    except requests.HTTPError as error:
+        status = getattr(error.response, "status_code", None)
+        oauth_error = ""
+        try:
+            oauth_error = str(error.response.json().get("error", ""))[:40]
+        except (ValueError, AttributeError):
+            pass
+        # A 4xx from the token endpoint is a code used twice, expired or never issued (RFC 6749
+        # 5.2 invalid_grant): starting again helps. A 5xx is the provider's own trouble.
+        reason = "failed" if status is not None and status < 500 else "unavailable"
+        raise Refused(reason, cause=f"{endpoint} answered {status} {oauth_error}".strip()) from error
+    except requests.JSONDecodeError as error:  # a RequestException too: before the catch-all
+        raise Refused("unavailable", cause=f"{endpoint} answer unreadable") from error
+    except requests.Timeout as error:
+        raise Refused("unavailable", cause=f"{endpoint} timed out") from error
+    except requests.RequestException as error:
+        raise Refused("unavailable", cause=f"{endpoint} unreachable") from error
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise Refused("unavailable", cause=f"{endpoint} answer unreadable") from error
 
 
 class StaffOIDCBackend(OIDCAuthenticationBackend):
+    def get_token(self, payload):
+        with provider_call("token endpoint"):
+            token_info = super().get_token(payload)
+            if not isinstance(token_info, dict) or not isinstance(token_info.get("id_token"), str):
+                raise ValueError("no ID token")
+        return token_info
+
+    def retrieve_matching_jwk(self, token):
+        with provider_call("keys endpoint"):
+            return super().retrieve_matching_jwk(token)
+
+    def get_userinfo(self, access_token, id_token, payload):
+        with provider_call("userinfo endpoint"):
+            userinfo = super().get_userinfo(access_token, id_token, payload)
+            if not isinstance(userinfo, dict):
+                raise ValueError("userinfo is not an object")
+        return userinfo
+
     def verify_token(self, token, **kwargs):
         try:
             payload = super().verify_token(token, **kwargs)  # signature, algorithm, nonce
@@ -71,7 +123,13 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         return payload
 
     def get_or_create_user(self, access_token, id_token, payload):
-        claims = {**payload, **self.get_userinfo(access_token, id_token, payload)}
+        # OpenID Connect Core 5.3.2: userinfo about another subject must be refused. Who signed
+        # in is read from the ID token alone, whose signature, audience and issuer we checked;
+        # the userinfo answer is not signed and may not widen or change it.
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        if not payload.get("sub") or userinfo.get("sub") != payload.get("sub"):
+            raise Refused("userinfo", cause="userinfo sub differs from the ID token's")
+        claims = payload
         email = str(claims.get(settings.OIDC_EMAIL_CLAIM) or "").strip().lower()
         verified = settings.OIDC_EMAIL_VERIFIED_CLAIM
         if not email or (verified and claims.get(verified) is not True):
@@ -97,12 +155,12 @@ def _enabled(view):
     return guarded
 
 
-def refuse(request, reason: str, account=None):
+def refuse(request, reason: str, account=None, cause: str = ""):
     audit.record(
         action=AuditAction.OIDC_REFUSED,
         actor=account,
         actor_label="" if account else "(identity provider)",
-        detail=reason,
+        detail=f"{reason}: {cause}"[:200] if cause else reason,
         request=request,
     )
     from staff.sites import staff_site
@@ -123,7 +181,7 @@ class CallbackView(OIDCAuthenticationCallbackView):
         try:
             return super().get(request)
         except Refused as refused:
-            return refuse(request, refused.reason, refused.account)
+            return refuse(request, refused.reason, refused.account, refused.cause)
         except SuspiciousOperation:  # a state this browser did not start, or used twice
             return refuse(request, "state")
 

@@ -59,13 +59,15 @@ class StaffAdminSite(admin.AdminSite):
         request.current_app = self.name
         return TemplateResponse(request, "admin/index.html", context)
 
+    logout_template = "staff/signed_out.html"
+
     def logout(self, request, extra_context=None):
         """Sign out here and, for a sign-in through the organisation's provider, there too
         (RP-initiated logout), so the next person at the desk is asked to sign in again."""
         from django.conf import settings
 
         id_token = request.session.get("oidc_id_token")
-        response = super().logout(request, extra_context)
+        context = {"title": "You have signed out", **(extra_context or {})}
         if settings.OIDC_ENABLED and settings.OIDC_OP_LOGOUT_ENDPOINT and id_token:
             from urllib.parse import urlencode
 
@@ -77,8 +79,8 @@ class StaffAdminSite(admin.AdminSite):
                     "client_id": settings.OIDC_RP_CLIENT_ID,
                 }
             )
-            return redirect(f"{settings.OIDC_OP_LOGOUT_ENDPOINT}?{query}")
-        return response
+            context["provider_sign_out_url"] = f"{settings.OIDC_OP_LOGOUT_ENDPOINT}?{query}"
+        return super().logout(request, context)
 
     def app_index(self, request, app_label, extra_context=None):
         # Django's per-app lists ("Task results", "Audit events") are not our pages: the staff

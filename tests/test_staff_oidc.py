@@ -217,11 +217,27 @@ def test_signing_out_ends_our_session_and_the_providers(client, oidc, django_use
 
     out = client.post(reverse("staff:logout"))
 
-    assert out.status_code == 302 and out["Location"].startswith(f"{oidc.url}/logout/?")
-    assert "id_token_hint=" in out["Location"]
+    # Our own page, which moves on to the provider: a redirect from the form's POST would be
+    # blocked by form-action 'self' in a real browser (tests/browser/test_staff_oidc_pages.py).
+    assert out.status_code == 200
+    page = out.content.decode()
+    onward = html.unescape(re.search(r'href="([^"]+)" id="provider-sign-out"', page).group(1))
+    assert onward.startswith(f"{oidc.url}/logout/?") and "id_token_hint=" in onward
+    assert f'content="0;url={html.escape(onward)}"' in page
     assert "_auth_user_id" not in client.session
-    ended = browser.get(out["Location"], allow_redirects=False, timeout=10)
+    ended = browser.get(onward, allow_redirects=False, timeout=10)
     assert ended.status_code in (200, 302)
+
+
+def test_signing_out_of_a_password_session_says_so_in_our_words(client, django_user_model):
+    from .staff import sign_in
+
+    sign_in(client, make_user(django_user_model, "olivia", role=roles.OFFICER))
+
+    page = client.post(reverse("staff:logout")).content.decode()
+
+    assert "You have signed out of the staff site" in page
+    assert "quality time" not in page and "http-equiv" not in page
 
 
 def test_password_sign_in_can_be_kept_for_break_glass_only(
@@ -265,3 +281,104 @@ def test_a_half_configured_or_plain_http_provider_is_a_system_check_error(settin
     assert [e.id for e in check_oidc()] == ["referrals.E013"]
     settings.OIDC_OP_ISSUER = "https://idp.example.org"
     assert check_oidc() == []
+
+
+@pytest.mark.parametrize("mode", ["userinfo_other_person", "userinfo_other_email"])
+def test_a_userinfo_answer_cannot_change_who_signed_in(client, oidc, django_user_model, mode):
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+    sam = make_user(django_user_model, "sam@example.org", role=roles.SUPERVISOR)
+    oidc.set_mode(mode)
+
+    response = back(client, at_provider(client, oidc, "mfa-olivia"))
+
+    assert client.session.get("_auth_user_id") != str(sam.pk)
+    if mode == "userinfo_other_person":  # OpenID Connect Core 5.3.2: another sub is refused
+        refusal(response, "userinfo: userinfo sub differs from the ID token's")
+        assert "_auth_user_id" not in client.session
+    else:  # same subject: the signed ID token's email decides, not the unsigned userinfo
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] != str(sam.pk)
+        assert client.get(QUEUE).status_code == 200
+
+
+def test_a_code_the_provider_refuses_gets_our_page_not_an_error(client, oidc, django_user_model):
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+    callback = at_provider(client, oidc, "olivia")
+    forged = re.sub(r"code=[^&]+", "code=never-issued", callback)
+
+    response = back(client, forged)  # the provider answers 400 invalid_grant
+
+    assert "Your organisation did not complete the sign-in" in response.content.decode()
+    refusal(response, "failed: token endpoint answered 400 invalid_grant")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def broken_token_endpoint():
+    """A token endpoint that misbehaves in the way a test asks: 5xx, not JSON, or no answer."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    behaviour = {"mode": "500"}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if behaviour["mode"] == "hang":
+                time.sleep(3)
+            status, body, kind = {
+                "500": (500, b"upstream error", "text/plain"),
+                "502": (502, b"<html>Bad gateway</html>", "text/html"),
+                "not_json": (200, b"<html>maintenance</html>", "text/html"),
+                "no_id_token": (200, b'{"access_token": "x"}', "application/json"),
+                "a_list": (200, b"[1, 2]", "application/json"),
+                "hang": (200, b"{}", "application/json"),
+            }[behaviour["mode"]]
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the site gave up waiting, as it should
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    behaviour["url"] = f"http://127.0.0.1:{server.server_address[1]}/token/"
+    yield behaviour
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("mode", "cause"),
+    [
+        ("500", "token endpoint answered 500"),
+        ("502", "token endpoint answered 502"),
+        ("not_json", "token endpoint answer unreadable"),
+        ("no_id_token", "token endpoint answer unreadable"),
+        ("a_list", "token endpoint answer unreadable"),
+        ("hang", "token endpoint timed out"),
+    ],
+)
+def test_a_token_endpoint_that_fails_or_hangs_gets_our_calm_page(
+    client, oidc, settings, django_user_model, broken_token_endpoint, mode, cause
+):
+    make_user(django_user_model, "olivia@example.org", role=roles.OFFICER)
+    callback = at_provider(client, oidc, "olivia")
+    broken_token_endpoint["mode"] = mode
+    settings.OIDC_OP_TOKEN_ENDPOINT = broken_token_endpoint["url"]
+    settings.OIDC_TIMEOUT = 0.5
+
+    response = back(client, callback)
+
+    page = response.content.decode()
+    assert "not answering as it should" in page
+    assert "Sorry, there is a problem" not in page
+    assert 'href="/staff/' in page  # the staff chrome, not the public site's
+    refusal(response, f"unavailable: {cause}")
+    assert "_auth_user_id" not in client.session

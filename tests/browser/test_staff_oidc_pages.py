@@ -43,5 +43,15 @@ def test_an_officer_signs_in_through_the_provider_and_reaches_the_queue(
         assert_accessible(page)
         page.get_by_role("link", name="All open referrals").click()
         expect(page.locator("h1")).to_have_text("Referral queue")
+
+        # Signing out reaches the provider too, in a browser that enforces our CSP.
+        blocked = []
+        page.on("console", lambda message: blocked.append(message.text))
+        page.get_by_role("button", name="Log out").click()
+        expect(page).to_have_url(live_server.url + reverse("staff:login"))
+        assert not [m for m in blocked if "Content Security Policy" in m], blocked
+        page.get_by_role("link", name="Sign in with your organisation's account").click()
+        # The provider asks again: its session ended, so the next person cannot walk in.
+        expect(page.locator("h1")).to_have_text("Test identity provider")
     finally:
         provider.stop()

@@ -34,6 +34,8 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEY": os.environ["IDP_RSA_KEY"],
     "PKCE_REQUIRED": True,
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # As Keycloak and Entra ID do with a valid id_token_hint: sign out and send the browser back.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "SCOPES": {"openid": "OpenID Connect", "email": "Email address"},
     "OAUTH2_VALIDATOR_CLASS": "tests.oidc_provider.validator.Validator",
 }

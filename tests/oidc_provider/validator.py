@@ -30,6 +30,15 @@ class Validator(OAuth2Validator):
             claims["acr"] = person["acr"]
         return claims
 
+    def get_userinfo_claims(self, request):
+        claims = super().get_userinfo_claims(request)
+        mode = _read("IDP_MODE_FILE").get("mode", "normal")
+        if mode == "userinfo_other_person":  # a provider bug or a tampered answer
+            claims.update(sub="someone-else", email="sam@example.org", email_verified=True)
+        elif mode == "userinfo_other_email":
+            claims.update(email="sam@example.org", email_verified=True)
+        return claims
+
     def finalize_id_token(self, id_token, token, token_handler, request):
         mode = _read("IDP_MODE_FILE").get("mode", "normal")
         if mode == "normal":
