@@ -15,7 +15,7 @@ never the email.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import jwt
 import requests
@@ -67,14 +67,13 @@ def provider_call(endpoint: str):
     except requests.HTTPError as error:
         status = getattr(error.response, "status_code", None)
         oauth_error = ""
-        try:
+        with suppress(ValueError, AttributeError):
             oauth_error = str(error.response.json().get("error", ""))[:40]
-        except (ValueError, AttributeError):
-            pass
         # A 4xx from the token endpoint is a code used twice, expired or never issued (RFC 6749
         # 5.2 invalid_grant): starting again helps. A 5xx is the provider's own trouble.
         reason = "failed" if status is not None and status < 500 else "unavailable"
-        raise Refused(reason, cause=f"{endpoint} answered {status} {oauth_error}".strip()) from error
+        cause = f"{endpoint} answered {status} {oauth_error}".strip()
+        raise Refused(reason, cause=cause) from error
     except requests.JSONDecodeError as error:  # a RequestException too: before the catch-all
         raise Refused("unavailable", cause=f"{endpoint} answer unreadable") from error
     except requests.Timeout as error:

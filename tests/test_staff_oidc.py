@@ -323,7 +323,7 @@ def broken_token_endpoint():
     behaviour = {"mode": "500"}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's name)
+        def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if behaviour["mode"] == "hang":
                 time.sleep(3)
