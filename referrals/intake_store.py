@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
-from .models import JourneyDraft, MailboxMessage, Referral, ReplyMailbox, SubmissionAttempt
+from .models import (
+    JourneyDraft,
+    MailboxMessage,
+    Referral,
+    ReplyCodeFailure,
+    ReplyMailbox,
+    SubmissionAttempt,
+)
 
 if TYPE_CHECKING:
     from .mailbox import MailboxKeys
@@ -74,6 +81,18 @@ def record_attempt(*, action: str, client: str, since: datetime, limit: int, at:
             [action, client, at, action, client, since, limit],
         )
         return cursor.rowcount == 1
+
+
+def record_reply_code_failure(*, reference: str, outcome: str, client: str, at: datetime) -> None:
+    """Add one failed reply-code try for the audit trail; the public side cannot read them."""
+    if _on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT intake_reply_code_failure(%s, %s, %s, %s)",
+                [reference, outcome, client, at],
+            )
+        return
+    ReplyCodeFailure.objects.create(reference=reference, outcome=outcome, client_hash=client, at=at)
 
 
 def sends_in_one_call() -> bool:

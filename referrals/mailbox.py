@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from . import intake_store, notifications, sealing, throttle
+from .models import ReplyCodeFailure
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -220,16 +221,35 @@ def _limited(request: HttpRequest, reference: str) -> None:
         raise TooManyTries
 
 
+def _record_failure(request, reference: str, outcome: str, known: bool | None = None) -> None:
+    """For the audit trail (referrals/guessing.py): the reference only if a referral has it, so
+    what strangers type is not kept; never the code. Known and unknown references take the same
+    path, so the answer still looks the same from outside."""
+    if known is None:
+        known = intake_store.mailbox_lookup(reference) is not None
+    intake_store.record_reply_code_failure(
+        reference=reference if known else "",
+        outcome=outcome,
+        client=throttle.client_hash(request),
+        at=timezone.now(),
+    )
+
+
 @sensitive_variables("code", "seed", "verifier")
 def open_mailbox(*, request: HttpRequest, reference: str, code: str) -> Opened:
     """The messages for a referral, read with its reply code. WrongCode for a wrong code and an
     unknown reference alike, after the same work; TooManyTries over a limit."""
-    _limited(request, reference)
+    try:
+        _limited(request, reference)
+    except TooManyTries:
+        _record_failure(request, reference, ReplyCodeFailure.Outcome.REFUSED)
+        raise
     found = intake_store.mailbox_lookup(reference)
     salt = found.salt if found else _decoy_salt(reference)
     seed, verifier = _derive(code, salt)
     expected = found.verifier if found else secrets.token_bytes(32)
     if not hmac.compare_digest(verifier, expected) or found is None:
+        _record_failure(request, reference, ReplyCodeFailure.Outcome.WRONG, known=found is not None)
         raise WrongCode
     keyring = sealing.derived_keyring(seed)
     return Opened(

@@ -3,7 +3,8 @@ worker that sends notifications also runs them and no separate scheduler is need
 
 - Every few minutes: put back in the queue any task whose worker died while running it
   (django-tasks-db leaves such a task "running" for ever), so a notification is sent at least
-  once even if a worker is killed mid-send.
+  once even if a worker is killed mid-send; and write the failed reply-code tries the public
+  side recorded into the audit trail (guessing.py).
 - Daily: purge expired referrals, forget stale journey drafts, forget failed staff sign-ins
   whose lockout has ended, check the audit chain and log its head.
 
@@ -21,7 +22,7 @@ from django.tasks import task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from . import audit, journey_state, retention
+from . import audit, guessing, journey_state, retention
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def forget_ended_lockouts(now=None) -> int:
 @task
 def recover_stale_tasks() -> int:
     recovered = requeue_stale()
+    guessing.record_failed_tries()
     _book(recover_stale_tasks, after=OFTEN)
     return recovered
 

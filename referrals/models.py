@@ -156,6 +156,25 @@ class SubmissionAttempt(models.Model):
         return f"{self.action} attempt"
 
 
+class ReplyCodeFailure(models.Model):
+    """A wrong reply code, or a try refused over the limit, as the public side records it: it
+    may add rows (through a SECURITY DEFINER function) but never read them. The worker turns
+    them into audit events (referrals/guessing.py) and deletes them. Never the code typed."""
+
+    class Outcome(models.TextChoices):
+        WRONG = "wrong", "Wrong code"
+        REFUSED = "refused", "Refused over the limit"
+
+    at = models.DateTimeField(default=timezone.now)
+    # Blank when no referral has that reference: what strangers type is not kept.
+    reference = models.CharField(max_length=14, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    client_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"reply code {self.outcome}"
+
+
 class ReplyMailbox(models.Model):
     """What opens a referral's messages is the reporter's reply code, which is never stored:
     only a salt for deriving keys from it, the public key it derives, and a verifier."""
@@ -271,6 +290,8 @@ class AuditAction(models.TextChoices):
     SESSION_EXPIRED = "session_expired", "Signed out by the session time limit"
     RETAINED = "retained", "Kept a referral past its retention date"
     PURGED = "purged", "Deleted a referral's details at the end of retention"
+    REPLY_CODE_WRONG = "reply_code_wrong", "Wrong reply codes were tried"
+    REPLY_CODE_LOCKED = "reply_code_locked", "Reply code tries were stopped at the limit"
 
 
 class AuditEvent(models.Model):

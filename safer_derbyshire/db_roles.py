@@ -51,6 +51,8 @@ GRANTS: dict[str, dict[str, Grant]] = {
     "referrals.JourneyDraft": {TRIAGE: Grant(select=ALL, delete=True)},
     "referrals.SubmissionAttempt": {TRIAGE: Grant(select=ALL, delete=True)},
     "referrals.WorkerHeartbeat": {TRIAGE: CRUD},
+    # Failed reply-code tries: the worker turns them into audit events, then deletes them.
+    "referrals.ReplyCodeFailure": {TRIAGE: Grant(select=ALL, delete=True)},
     # --- the staff site's and the worker's own tables ------------------------------------------
     "referrals.CaseNote": {TRIAGE: CRUD},
     # The blind index of identifying answers: triage only; the public side cannot read it.
@@ -79,7 +81,7 @@ GRANTS: dict[str, dict[str, Grant]] = {
     "axes.AccessLog": {TRIAGE: CRUD},
 }
 
-# SECURITY DEFINER functions (migrations referrals 0012, 0013, 0016, 0017 and 0018) and who
+# SECURITY DEFINER functions (migrations referrals 0012, 0013, 0016, 0017, 0018 and 0021) and who
 # may call them.
 # Triage may too, so one deployment can serve both sides in development.
 INTAKE_FUNCTIONS = (
@@ -96,6 +98,8 @@ INTAKE_FUNCTIONS = (
     "intake_mailbox_read(text, bytea)",
     "intake_mailbox_reply(text, bytea, uuid, text, timestamptz, bytea, bytea, uuid, jsonb, "
     "integer, text, text, timestamptz)",
+    # A wrong or refused reply code, for the audit trail (migration 0021): add only.
+    "intake_reply_code_failure(text, text, text, timestamptz)",
 )
 FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {INTAKE: INTAKE_FUNCTIONS, TRIAGE: INTAKE_FUNCTIONS}
 

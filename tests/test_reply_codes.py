@@ -176,6 +176,38 @@ def test_guessing_one_reference_locks_it_whoever_guesses(client, settings):
     assert other.status_code == 400  # another reference is not locked by this one
 
 
+def test_guessing_is_in_the_audit_log_for_a_supervisor_without_the_code(
+    client, settings, supervisor, tmp_path
+):
+    from referrals import maintenance
+    from referrals.models import ReplyCodeFailure
+
+    from .dumps import full_dump
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reply-code-reference": (3, 3600)}
+    referral, code = sent_referral(client)
+    wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
+    for n in range(5):  # three wrong, then two refused at the limit
+        check(Client(REMOTE_ADDR=f"10.0.3.{n % 2}"), referral.reference, wrong)
+    for _ in range(2):
+        check(Client(REMOTE_ADDR="10.0.3.9"), "QQQQ-QQQQ-QQQQ", wrong)
+
+    maintenance.recover_stale_tasks.call()  # the worker's every-few-minutes job
+    staff = Client()
+    sign_in(staff, supervisor)
+    log = staff.get(reverse("staff:referrals_auditevent_changelist")).content.decode()
+
+    assert f"Reply code for referral {referral.reference}: 3 wrong codes, from 2 addresses" in log
+    assert f"Reply code for referral {referral.reference}: 2 tries refused over the limit" in log
+    assert "Reply codes: 2 codes tried with references no referral has, from 1 address" in log
+    assert not ReplyCodeFailure.objects.exists()  # audited once, then forgotten
+    maintenance.recover_stale_tasks.call()
+    assert AuditEvent.objects.filter(action=AuditAction.REPLY_CODE_WRONG).count() == 2
+    dump = full_dump(tmp_path)
+    for typed in (wrong, mailbox.normalise_code(wrong), "QQQQ-QQQQ-QQQQ", "QQQQQQQQQQQQ"):
+        assert typed.encode() not in dump  # neither the code tried nor a stranger's reference
+
+
 def test_one_client_guessing_many_references_is_stopped(client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reply-code": (2, 3600)}
     guesser = Client(REMOTE_ADDR="10.0.0.66")
@@ -264,6 +296,10 @@ def test_the_limit_holds_across_processes_and_the_public_deployment_serves_the_m
     # The third try (the first in the other process, on the intake login) is still counted;
     # the fourth is refused there too, even with the right code.
     assert result.stdout.split() == ["WRONG", "LOCKED"]
+    # The intake login recorded both for the audit trail, though it can read neither back.
+    from referrals.models import ReplyCodeFailure
+
+    assert ReplyCodeFailure.objects.filter(reference=referral.reference).count() == 4
 
 
 def test_the_case_view_with_its_message_form_has_no_duplicate_ids(client, officer):
