@@ -155,6 +155,40 @@ def forget(request: HttpRequest) -> None:
 
 def clear_cookie(response: HttpResponse) -> None:
     response.delete_cookie(cookie_name(), samesite="Strict")
+    response.delete_cookie(sent_cookie_name(), path=SENT_COOKIE_PATH, samesite="Strict")
+
+
+# --- the sent marker -------------------------------------------------------------------------
+# The receipt lives in the database, so while the database is unreachable the confirmation
+# cannot be shown; but a browser that was sent there has sent its referral, and must never be
+# told "not sent". A signed cookie, sent only to the confirmation page and only for as long as
+# that page shows the reference, says so without the database. It holds the reference, never
+# the reply code (that stays derivable only from the stored receipt).
+SENT_COOKIE_PATH = "/share-a-concern/sent/"
+
+
+def sent_cookie_name() -> str:
+    return "__Secure-journey-sent" if settings.SESSION_COOKIE_SECURE else "journey-sent"
+
+
+def remember_sent(response: HttpResponse, reference: str) -> None:
+    response.set_signed_cookie(
+        sent_cookie_name(),
+        reference,
+        salt="journey-sent",
+        max_age=settings.SENT_PAGE_MAX_AGE,
+        path=SENT_COOKIE_PATH,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def sent_reference(request: HttpRequest) -> str | None:
+    """The reference this browser sent, from its signed marker; None if none or tampered."""
+    return request.get_signed_cookie(
+        sent_cookie_name(), default=None, salt="journey-sent", max_age=settings.SENT_PAGE_MAX_AGE
+    )
 
 
 def purge_stale() -> int:

@@ -171,7 +171,9 @@ class CheckAnswersView(OpenOnlyMixin, View):
             return render(request, "referrals/too_many.html", status=429)
         # Redirected, so a refresh shows the confirmation again rather than sending again; the
         # address names no reference, so the browser's history holds none.
-        return redirect("referrals:sent")
+        response = redirect("referrals:sent")
+        journey_state.remember_sent(response, sent.reference)
+        return response
 
 
 def _receipt(sent: services.Sent) -> dict:
@@ -193,6 +195,14 @@ class SentView(View):
             answers = journey_state.load(request)
         except journey_state.JourneyStateError:
             answers = {}
+        except UNAVAILABLE:
+            # Sent, but the receipt cannot be read just now: never "not sent" after a send.
+            reference = journey_state.sent_reference(request)
+            if reference is None:
+                raise
+            return render(
+                request, "referrals/sent_while_unavailable.html", {"reference": reference}
+            )
         sent = journey_state.receipt(answers)
         if sent is None:
             return redirect("referrals:start")

@@ -60,9 +60,34 @@ def test_the_confirmation_without_a_sent_journey_goes_to_the_start(client):
 def test_exit_forgets_the_receipt(client):
     send(client, PUBLIC_ANSWERS)
 
-    client.get(reverse("referrals:exit"))
+    exited = client.get(reverse("referrals:exit"))
 
     assert client.get(reverse("referrals:sent"))["Location"] == reverse("referrals:start")
+    from referrals import journey_state
+
+    marker = exited.cookies[journey_state.sent_cookie_name()]  # the outage page's marker goes too
+    assert marker.value == "" and marker["path"] == "/share-a-concern/sent/"
+
+
+def test_during_an_outage_only_a_signed_marker_says_sent(client, monkeypatch):
+    from django.db import OperationalError
+
+    from referrals import intake_store, journey_state
+
+    page = send(client, PUBLIC_ANSWERS).content.decode()
+    reference, code = reference_and_code(page)
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(intake_store, "read_draft", database_gone)
+    during = client.get(reverse("referrals:sent"))
+    client.cookies[journey_state.sent_cookie_name()] = reference  # unsigned
+    forged = client.get(reverse("referrals:sent"))
+
+    assert during.status_code == 200
+    assert reference in during.content.decode() and code not in during.content.decode()
+    assert forged.status_code == 503 and reference not in forged.content.decode()
 
 
 @pytest.mark.parametrize(

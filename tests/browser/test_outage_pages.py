@@ -49,3 +49,34 @@ def test_the_outage_page_is_calm_and_accessible(
     expect(page.locator("h1")).to_have_text(heading)
     assert_accessible(page)
     context.close()
+
+
+@pytest.mark.parametrize("width", [412, 1280])
+def test_a_sent_referral_is_never_called_not_sent_while_the_database_is_down(
+    live_server, browser, width
+):
+    from referrals.models import Referral
+
+    from .journeys import SCENARIOS, walk
+
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    walk(page, live_server, SCENARIOS["minimal-anonymous"])
+    expect(page.locator("h1")).to_have_text("Referral sent")
+    reference = Referral.objects.get().reference
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(free_port())
+    try:
+        page.reload()  # the database has gone away between the send and this refresh
+
+        expect(page.locator("h1")).to_have_text("Referral sent")
+        text = page.locator("main").inner_text()
+        assert reference in text and "received and stored" in text
+        assert "not been sent" not in text and "not sent" not in text
+        assert_accessible(page)
+    finally:
+        connection.settings_dict["PORT"] = real_port
+    page.reload()  # back: the whole confirmation, reply code and all
+    expect(page.locator(".sd-reply-code")).to_be_visible()
+    context.close()
