@@ -67,14 +67,94 @@ def test_exit_this_page_leaves_for_the_neutral_site(live_server, page):
     assert leaving == ["https://www.bbc.co.uk/weather"]
 
 
-def _follow_every_summary_link(page, slug):
-    """Each error summary link moves focus to the input it names (GOV.UK's error summary)."""
+# What of the element with this id, and of its label or legend, lies under the sticky "Exit this
+# page" button: WCAG 2.2 SC 2.4.11, focus not obscured.
+_UNDER_EXIT_BUTTON = """(id, withQuestion = true) => {
+  const exit = document.querySelector('.govuk-exit-this-page');
+  const target = document.getElementById(id);
+  if (!exit || !target) return [];
+  const label = withQuestion && document.querySelector(`label[for="${id}"]`);
+  const fieldset = target.closest('fieldset');
+  // A legend is the question for the group's first control; a later one has its own label.
+  const first = fieldset && fieldset.querySelector('input, textarea, select') === target;
+  const legend = withQuestion && first && fieldset.querySelector('legend');
+  const cover = exit.getBoundingClientRect();
+  return [target, label, legend].filter(Boolean).map((element) => {
+    const box = element.getBoundingClientRect();
+    const across = box.left < cover.right && box.right > cover.left;
+    const down = box.top < cover.bottom - 0.5 && box.bottom > cover.top;
+    return across && down ? `${element.tagName} ${Math.round(box.top)} < ${cover.bottom}` : null;
+  }).filter(Boolean);
+}"""
+
+
+def _follow_every_summary_link(page, slug, javascript=True):
+    """Each error summary link moves focus to the input it names (GOV.UK's error summary), or
+    without JavaScript jumps to it; neither the input nor its label or legend lands under the
+    sticky "Exit this page" button."""
     links = page.locator(".govuk-error-summary__list a")
     for index in range(links.count()):
         target = links.nth(index).get_attribute("href").removeprefix("#")
+        page.evaluate("window.scrollTo(0, 0)")
         links.nth(index).click()
-        focused = page.evaluate("document.activeElement && document.activeElement.id")
-        assert focused == target, (slug, target, focused)
+        if javascript:
+            focused = page.evaluate("document.activeElement && document.activeElement.id")
+            assert focused == target, (slug, target, focused)
+        else:
+            assert page.evaluate("document.querySelector(':target').id") == target, slug
+        hidden = page.evaluate(_UNDER_EXIT_BUTTON, target)
+        assert not hidden, (slug, target, hidden)
+
+
+def _focus_under_exit_button(page, steps=60):
+    """Tab down through the page and Shift+Tab back up, as a keyboard user would; the focused
+    elements that land under the sticky button."""
+    page.evaluate("window.scrollTo(0, 0)")
+    hidden = []
+    for key in ["Tab"] * steps + ["Shift+Tab"] * steps:
+        page.keyboard.press(key)
+        found = page.evaluate(
+            """(check) => {
+              const el = document.activeElement;
+              if (!el || el === document.body || el.closest('.govuk-exit-this-page')) return [];
+              if (!el.id) el.id = 'focus-probe-' + Math.random().toString(36).slice(2);
+              // SC 2.4.11 is about the focused control: its question may rightly scroll away.
+              return eval(check)(el.id, false).map((text) => `${el.id}: ${text}`);
+            }""",
+            _UNDER_EXIT_BUTTON,
+        )
+        hidden.extend(found)
+    return hidden
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("journey", ["public", "professional"])
+def test_nothing_focused_hides_under_exit_this_page_on_a_phone(
+    live_server, browser, journey, javascript
+):
+    """WCAG 2.2 SC 2.4.11 at 412 x 600: every error-summary link's target, its label and legend,
+    and everything reached with Tab or Shift+Tab, land below GOV.UK's sticky "Exit this page"
+    button."""
+    from ..journeys import PROFESSIONAL_ANSWERS, PUBLIC_ANSWERS
+
+    answers = PUBLIC_ANSWERS if journey == "public" else PROFESSIONAL_ANSWERS
+    context = browser.new_context(
+        viewport={"width": 412, "height": 600}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    page.goto(live_server.url + reverse("referrals:before_you_start"))
+    for slug, data in answers.items():
+        page.goto(live_server.url + reverse("referrals:step", kwargs={"slug": slug}))
+        page.get_by_role("button", name="Continue").click()
+        if page.locator(".govuk-error-summary").count():
+            _follow_every_summary_link(page, slug, javascript)
+            assert not _focus_under_exit_button(page), slug
+        page.goto(live_server.url + reverse("referrals:step", kwargs={"slug": slug}))
+        fill(page, data)
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Check your answers before sending")
+    assert not _focus_under_exit_button(page, steps=80)
+    context.close()
 
 
 @pytest.mark.parametrize("width", [412, 1280])
