@@ -81,6 +81,8 @@ class StaffAccountAdmin(admin.ModelAdmin):
     ordering = ["last_name", "first_name"]
     actions = None
     change_form_template = "staff/account_change_form.html"
+    change_list_template = "staff/account_change_list.html"
+    object_history_template = "staff/account_history.html"
 
     # The Account administrator role alone; is_superuser grants nothing here either.
     def has_view_permission(self, request, obj=None):
@@ -192,6 +194,7 @@ class StaffAccountAdmin(admin.ModelAdmin):
             account = User.objects.filter(pk=object_id).first()
             if account is not None:
                 context.update(
+                    title=f"Staff account: {account.get_full_name() or account.username}",
                     account_state=accounts.account_state(account),
                     can_unlock=accounts.is_locked(account),
                     can_reset=two_factor.has_enrolled(account),

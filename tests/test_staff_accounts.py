@@ -312,3 +312,23 @@ def test_the_create_page_describes_roles_and_names_the_sign_in(client, account_a
     for description in roles.ROLE_DESCRIPTIONS.values():
         assert description.replace("'", "&#x27;") in page
     assert "Their sign-in name is their email address, nia@example.org." in made
+
+
+def test_the_account_pages_speak_our_words_in_their_breadcrumbs(client, account_admin, officer):
+    sign_in(client, account_admin)
+    pages = {
+        "list": reverse("staff:auth_user_changelist"),
+        "add": reverse("staff:auth_user_add"),
+        "change": reverse("staff:auth_user_change", args=[officer.pk]),
+        "history": reverse("staff:auth_user_history", args=[officer.pk]),
+    }
+
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        crumbs = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', response.content.decode(), re.S)
+        words = re.sub(r"<[^>]+>|\s+", " ", crumbs.group(1)).split()
+        assert "Authentication" not in words and "Users" not in words, (name, words)
+        assert " ".join(words).startswith("Home Staff accounts" if name != "list" else "Home"), name
+    assert "Add a staff member" in client.get(pages["add"]).content.decode()
+    assert officer.get_full_name() in client.get(pages["change"]).content.decode()
