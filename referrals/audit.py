@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import sealing, throttle
+from . import sealing
+from .clients import client_hash
 from .models import AuditAction, AuditEvent
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def record(
             action=action,
             reference=reference,
             detail=detail,
-            client_hash=throttle.client_hash(request) if request is not None else "",
+            client_hash=client_hash(request) if request is not None else "",
             prev_hash=last or GENESIS,
         )
         if sealed_detail is not None:

@@ -11,9 +11,10 @@ statements run directly.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
@@ -27,8 +28,16 @@ from .models import (
     SubmissionAttempt,
 )
 
-if TYPE_CHECKING:
-    from .mailbox import MailboxKeys
+
+class MailboxKeys(Protocol):
+    """What a reply mailbox stores (mailbox.MailboxKeys): nothing here opens a message."""
+
+    @property
+    def salt(self) -> bytes: ...
+    @property
+    def public_key(self) -> bytes: ...
+    @property
+    def verifier(self) -> bytes: ...
 
 
 def _on_postgresql() -> bool:
@@ -93,15 +102,6 @@ def record_reply_code_failure(*, reference: str, outcome: str, client: str, at: 
             )
         return
     ReplyCodeFailure.objects.create(reference=reference, outcome=outcome, client_hash=client, at=at)
-
-
-def sends_in_one_call() -> bool:
-    """On PostgreSQL with the database task queue, the whole send is one function call."""
-    from django_tasks_db import DatabaseBackend
-
-    from .notifications import send_new_referral_email
-
-    return _on_postgresql() and isinstance(send_new_referral_email.get_backend(), DatabaseBackend)
 
 
 def send_referral(
@@ -230,9 +230,12 @@ def mailbox_reply(
     team_envelope: bytes,
     reporter_envelope: bytes,
     notification: dict,
+    queue_notification: Callable[[], None],
 ) -> bool:
     """Store the reporter's message once per nonce, flag the referral and queue the team's
-    notification, in one call (migration 0016). False if the verifier does not match."""
+    notification, in one call (migration 0016): `notification` is its task row. Elsewhere
+    (SQLite) `queue_notification` queues it in the same transaction. False if the verifier does
+    not match."""
     if _on_postgresql():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -254,8 +257,6 @@ def mailbox_reply(
                 ],
             )
             return bool(cursor.fetchone()[0])
-    from .notifications import queue_reporter_replied_email
-
     with transaction.atomic():
         referral = Referral.objects.filter(
             reference=reference, mailbox__verifier=verifier, purged_at__isnull=True
@@ -274,5 +275,5 @@ def mailbox_reply(
             nonce=nonce,
         )
         Referral.objects.filter(pk=referral.pk).update(reporter_replied_at=sent_at)
-        queue_reporter_replied_email(reference=reference)
+        queue_notification()
     return True

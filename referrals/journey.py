@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from django import forms as django_forms
 from django.http import QueryDict
-from django.utils import timezone
 
 from . import forms
-from .choices import ReporterType
+from .answer_rules import is_professional, subject_age, under_18
+
+__all__ = ["is_professional", "subject_age", "under_18"]  # the rules, read with the table
 
 
 @dataclass(frozen=True)
@@ -30,32 +31,12 @@ class Step:
         return self.form_class(data, initial=answers.get(self.slug), **self.form_kwargs(answers))
 
 
-def is_professional(answers: dict) -> bool:
-    return bool(answers.get("who", {}).get("reporter_type") == ReporterType.PROFESSIONAL)
-
-
 def _is_public(answers: dict) -> bool:
     return "who" in answers and not is_professional(answers)
 
 
 def _gives_name(answers: dict) -> bool:
     return is_professional(answers) or answers.get("anonymity", {}).get("give_name") == "yes"
-
-
-def subject_age(answers: dict, on: datetime.date) -> int | None:
-    """The person's age from their date of birth, or the rough age given; None if unknown."""
-    age_answers = answers.get("age", {})
-    if age_answers.get("date_of_birth"):
-        born = datetime.date.fromisoformat(age_answers["date_of_birth"])
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    approximate = age_answers.get("approximate_age")
-    return None if approximate in (None, "") else int(approximate)
-
-
-def under_18(answers: dict) -> bool | None:
-    """True or False when the answers say; None when the age is not known."""
-    age = subject_age(answers, timezone.localdate())
-    return None if age is None else age < 18
 
 
 def _by_age(answers: dict) -> dict:
@@ -174,6 +155,18 @@ def may_visit(answers: dict, step: Step) -> bool:
     if step not in steps:
         return False
     return all(earlier.slug in answers for earlier in steps[: steps.index(step)])
+
+
+class Unfinished(ValueError):
+    """A journey with a question still to answer cannot become a referral."""
+
+
+def finished(answers: dict) -> dict:
+    """What a finished journey sends (final_answers); Unfinished while a question that applies
+    has no answer. The one door from the journey's answers to services.submit_referral."""
+    if first_unanswered(answers) is not None:
+        raise Unfinished("The journey is not complete.")
+    return final_answers(answers)
 
 
 def final_answers(answers: dict) -> dict:

@@ -194,9 +194,9 @@ def sent_reference(request: HttpRequest) -> str | None:
 def purge_stale() -> int:
     """Delete drafts untouched for longer than a journey may last, and old rate-limit records.
     The worker's daily job runs this (maintenance.py); the public side may not."""
-    from . import throttle
+    from . import rate_limits
 
     cutoff = timezone.now() - timedelta(seconds=settings.JOURNEY_STATE_MAX_AGE)
     deleted, _ = JourneyDraft.objects.filter(updated_at__lt=cutoff).delete()
-    throttle.prune()
+    rate_limits.prune()
     return deleted

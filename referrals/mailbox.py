@@ -26,18 +26,15 @@ import secrets
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from functools import partial
 
 from argon2.low_level import Type, hash_secret_raw
 from django.conf import settings
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import intake_store, notifications, sealing, throttle
+from . import intake_store, notifications, rate_limits, sealing
 from .models import ReplyCodeFailure
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O or U
 CODE_LENGTH = 16  # 16 x 5 bits = 80 bits
@@ -205,23 +202,18 @@ class Opened:
     messages: list[Message]
 
 
-def _limited(request: HttpRequest, reference: str) -> None:
+def _limited(client: str, reference: str) -> None:
     """Count one try against the client and against the reference (known or not)."""
-    by_client = throttle.attempt(request, "reply-code")
-    by_reference = throttle.attempt(request, "reply-code-reference")
+    by_client = rate_limits.attempt("reply-code", client)
     key = hashlib.sha256(b"safer-derbyshire/reply-ref/" + settings.SECRET_KEY.encode()).digest()
-    by_reference = throttle.Attempt(
-        action=by_reference.action,
-        client=hmac.new(key, reference.encode(), hashlib.sha256).hexdigest(),
-        since=by_reference.since,
-        limit=by_reference.limit,
-        at=by_reference.at,
+    by_reference = rate_limits.attempt(
+        "reply-code-reference", hmac.new(key, reference.encode(), hashlib.sha256).hexdigest()
     )
-    if not throttle.record(by_client) or not throttle.record(by_reference):
+    if not rate_limits.record(by_client) or not rate_limits.record(by_reference):
         raise TooManyTries
 
 
-def _record_failure(request, reference: str, outcome: str, known: bool | None = None) -> None:
+def _record_failure(client: str, reference: str, outcome: str, known: bool | None = None) -> None:
     """For the audit trail (referrals/guessing.py): the reference only if a referral has it, so
     what strangers type is not kept; never the code. Known and unknown references take the same
     path, so the answer still looks the same from outside."""
@@ -230,26 +222,27 @@ def _record_failure(request, reference: str, outcome: str, known: bool | None = 
     intake_store.record_reply_code_failure(
         reference=reference if known else "",
         outcome=outcome,
-        client=throttle.client_hash(request),
+        client=client,
         at=timezone.now(),
     )
 
 
 @sensitive_variables("code", "seed", "verifier")
-def open_mailbox(*, request: HttpRequest, reference: str, code: str) -> Opened:
-    """The messages for a referral, read with its reply code. WrongCode for a wrong code and an
-    unknown reference alike, after the same work; TooManyTries over a limit."""
+def open_mailbox(*, client: str, reference: str, code: str) -> Opened:
+    """The messages for a referral, read with its reply code, for `client` (clients.py's keyed
+    hash). WrongCode for a wrong code and an unknown reference alike, after the same work;
+    TooManyTries over a limit."""
     try:
-        _limited(request, reference)
+        _limited(client, reference)
     except TooManyTries:
-        _record_failure(request, reference, ReplyCodeFailure.Outcome.REFUSED)
+        _record_failure(client, reference, ReplyCodeFailure.Outcome.REFUSED)
         raise
     found = intake_store.mailbox_lookup(reference)
     salt = found.salt if found else _decoy_salt(reference)
     seed, verifier = _derive(code, salt)
     expected = found.verifier if found else secrets.token_bytes(32)
     if not hmac.compare_digest(verifier, expected) or found is None:
-        _record_failure(request, reference, ReplyCodeFailure.Outcome.WRONG, known=found is not None)
+        _record_failure(client, reference, ReplyCodeFailure.Outcome.WRONG, known=found is not None)
         raise WrongCode
     keyring = sealing.derived_keyring(seed)
     return Opened(
@@ -314,4 +307,7 @@ def reply(*, opened: Opened, text: str, nonce: str) -> None:
         team_envelope=team,
         reporter_envelope=reporter,
         notification=notifications.reporter_replied_task_row(reference=opened.reference),
+        queue_notification=partial(
+            notifications.queue_reporter_replied_email, reference=opened.reference
+        ),
     )

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
+from django_tasks_db import DatabaseBackend
 
-from . import intake_store, journey, mailbox, notifications, sealing, throttle
+from . import answer_rules, intake_store, mailbox, notifications, rate_limits, sealing
 from .choices import ConcernType, Priority, ReporterType, age_band
 from .models import Referral
 from .working_time import add_working_days
@@ -52,16 +53,16 @@ def submit_referral(
     *,
     answers: dict,
     draft_id: str | None = None,
-    attempt: throttle.Attempt | None = None,
+    attempt: rate_limits.Attempt | None = None,
     send_token: bytes | None = None,
     mailbox_keys: mailbox.MailboxKeys | None = None,
     receipt: Callable[[Sent], bytes] | None = None,
 ) -> Sent | None:
-    """Seal a completed journey's answers and store the referral with its clear metadata, its
-    notification and its mailbox, and replace the journey's draft by `receipt` (or delete it),
-    all as one: either all are stored, or none and the reporter can send again with their
-    answers still there. With an `attempt`, the send first counts against the client's limit:
-    None when over it.
+    """Seal a finished journey's answers (journey.finished) and store the referral with its
+    clear metadata, its notification and its mailbox, and replace the journey's draft by
+    `receipt` (or delete it), all as one: either all are stored, or none and the reporter can
+    send again with their answers still there. With an `attempt`, the send first counts
+    against the client's limit: None when over it.
 
     Exactly one referral per journey: `send_token` is the journey's own secret; a second send
     with it (a double press, a resend after a lost response) stores nothing and returns the
@@ -76,7 +77,7 @@ def submit_referral(
     receipt_ciphertext = receipt(sent) if receipt and draft_id else None
     keys = mailbox_keys or mailbox.keys_for(code)
     priority = str(referral.get_priority_display())
-    if intake_store.sends_in_one_call() and attempt is not None:
+    if sends_in_one_call() and attempt is not None:
         # One function call, atomic by itself: no transaction of ours around it.
         notification = notifications.new_referral_task_row(
             reference=referral.reference, priority=priority
@@ -96,7 +97,7 @@ def submit_referral(
         earlier = intake_store.sent_with(send_key)
         if earlier is not None:
             return replace(sent, reference=earlier)
-        if attempt is not None and not throttle.record(attempt):
+        if attempt is not None and not rate_limits.record(attempt):
             return None
         _insert_without_reading_back(referral)
         intake_store.store_mailbox(referral.reference, keys)
@@ -108,14 +109,19 @@ def submit_referral(
     return sent
 
 
+def sends_in_one_call() -> bool:
+    """On PostgreSQL with the database task queue, the whole send is one function call
+    (intake_store.send_referral); elsewhere it is several statements in one transaction."""
+    return connection.vendor == "postgresql" and isinstance(
+        notifications.send_new_referral_email.get_backend(), DatabaseBackend
+    )
+
+
 @sensitive_variables("answers", "content", "reporter")
 def _sealed_referral(answers: dict) -> Referral:
     """A new, unsaved referral: clear metadata from structured answers, the rest sealed."""
-    if journey.first_unanswered(answers) is not None:
-        raise ValueError("The journey is not complete.")
-    answers = journey.final_answers(answers)
     received = timezone.now()
-    age = journey.subject_age(answers, received.date())
+    age = answer_rules.subject_age(answers, received.date())
     under_18 = age is not None and age < 18
     who = answers["who"]["reporter_type"]
     referral = Referral(

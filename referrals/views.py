@@ -21,7 +21,7 @@ from safer_derbyshire import contacts
 from safer_derbyshire.contacts import EXIT_PAGE_URL
 from safer_derbyshire.errors import UNAVAILABLE, service_unavailable
 
-from . import journey, journey_state, mailbox, services, throttle
+from . import clients, journey, journey_state, mailbox, services, throttle
 from .mailbox_forms import CheckForm, ReplyForm
 
 
@@ -156,7 +156,7 @@ class CheckAnswersView(OpenOnlyMixin, View):
             # again with their answers still there. The journey's send token makes any
             # further send of it find this referral instead of storing another.
             sent = services.submit_referral(
-                answers=self.answers,
+                answers=journey.finished(self.answers),
                 draft_id=journey_state.draft_id(request),
                 attempt=throttle.attempt(request, "send"),
                 send_token=journey_state.send_token(self.answers),
@@ -299,7 +299,7 @@ class CheckRepliesView(View):
             return render(request, self.template_name, {"form": form}, status=400)
         try:
             opened = mailbox.open_mailbox(
-                request=request,
+                client=clients.client_hash(request),
                 reference=form.cleaned_data["reference"],
                 code=form.cleaned_data["code"],
             )
@@ -326,7 +326,7 @@ class ReplyView(View):
             )
         try:
             opened = mailbox.open_mailbox(
-                request=request,
+                client=clients.client_hash(request),
                 reference=credentials.cleaned_data["reference"],
                 code=credentials.cleaned_data["code"],
             )

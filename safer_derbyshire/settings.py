@@ -224,7 +224,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "staff.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # the audit trail records sign-ins, with addresses hashed
-AXES_CLIENT_IP_CALLABLE = "referrals.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "referrals.clients.client_address"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Safer Derbyshire"
 # Keys sealing staff authenticator secrets at rest ("id:base64url", newest first; docs/keys.md).

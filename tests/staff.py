@@ -64,7 +64,7 @@ def submit(posted=None, **overrides) -> Referral:
         **PUBLIC_ANSWERS,
         "about-you": {"name": REPORTER_NAME},
     }
-    reference = services.submit_referral(answers=cleaned(posted)).reference
+    reference = services.submit_referral(answers=journey.finished(cleaned(posted))).reference
     if overrides:
         Referral.objects.filter(reference=reference).update(**overrides)
     return Referral.objects.get(reference=reference)

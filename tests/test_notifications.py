@@ -9,7 +9,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from referrals import intake_store, notifications
+from referrals import notifications, services
 from referrals.models import JourneyDraft, Referral
 
 from .journeys import MARKER, PUBLIC_ANSWERS, marked, send, walk
@@ -56,7 +56,7 @@ def test_the_notification_is_committed_with_the_referral_or_not_at_all(client, m
     earlier = notifications.send_new_referral_email.enqueue(
         reference="EARLIER", priority="Routine", attempt=1
     )
-    if intake_store.sends_in_one_call():
+    if services.sends_in_one_call():
         # PostgreSQL: one function call stores both. Make its second INSERT fail by reusing a
         # task id, after the referral row is already written.
         make_row = notifications.new_referral_task_row

@@ -276,12 +276,13 @@ def test_the_limit_holds_across_processes_and_the_public_deployment_serves_the_m
     env = {**public_site_env(url, key_pair[0]), "RATE_LIMIT_REPLY_CODE_REFERENCE": "3"}
     script = (
         "from django.test import RequestFactory\n"
-        "from referrals import mailbox\n"
+        "from referrals import clients, mailbox\n"
         f"for typed in ({mailbox.normalise_code(wrong)!r}, {mailbox.normalise_code(code)!r}):\n"
         "    request = RequestFactory().post('/', REMOTE_ADDR='10.0.2.1')\n"
         "    try:\n"
         "        opened = mailbox.open_mailbox(\n"
-        f"            request=request, reference={referral.reference!r}, code=typed\n"
+        "            client=clients.client_hash(request),\n"
+        f"            reference={referral.reference!r}, code=typed,\n"
         "        )\n"
         "        print('OPENED', len(opened.messages))\n"
         "    except mailbox.WrongCode:\n"

@@ -136,11 +136,11 @@ def test_two_sends_of_one_journey_at_the_same_moment_store_one_referral():
     from django.db import connection
     from django.test import RequestFactory
 
-    from referrals import services, throttle
+    from referrals import journey, services, throttle
 
     from .staff import cleaned
 
-    answers = cleaned(PUBLIC_ANSWERS)
+    answers = journey.finished(cleaned(PUBLIC_ANSWERS))
     token = b"one journey's token".ljust(32, b".")
     start = threading.Barrier(2)
     results = []

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from referrals import roles, services
+from referrals import journey, roles, services
 from referrals.models import Referral
 from referrals.notifications import send_new_referral_email
 from staff.models import AuthenticatorDevice
@@ -87,7 +87,7 @@ class Command(BaseCommand):
             references = []
             for forenames, surname, born, district, kind, priority, hours in DEMO_PEOPLE:
                 referral = services.submit_referral(
-                    answers=_answers(forenames, surname, born, district, kind)
+                    answers=journey.finished(_answers(forenames, surname, born, district, kind))
                 )
                 received = timezone.now() + timedelta(hours=hours)
                 Referral.objects.filter(reference=referral.reference).update(
