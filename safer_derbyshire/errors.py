@@ -4,6 +4,8 @@ CSP nonce like every other page. Django's defaults render 500 and CSRF pages wit
 
 import logging
 import sys
+import threading
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -20,6 +22,32 @@ logger = logging.getLogger(__name__)
 
 # The database is down, full, read-only or has dropped the connection: not a bug in a request.
 UNAVAILABLE = (OperationalError, InterfaceError, InternalError)
+# Seconds a browser or proxy is asked to wait: a failover takes about this long.
+RETRY_AFTER = 10
+# A failover answers many requests with 503 for some seconds: one warning per cause in this
+# many seconds, not an error per request that would page whoever watches the logs.
+WARN_ONCE_PER = 60
+_warned: dict[str, float] = {}
+_warned_lock = threading.Lock()
+
+
+def _cause(exception: BaseException | None) -> str:
+    if exception is None:
+        return "database unavailable"
+    first_line = str(exception).strip().splitlines()[0][:160] if str(exception).strip() else ""
+    return f"{type(exception).__name__}: {first_line}" if first_line else type(exception).__name__
+
+
+def warn_unavailable(exception: BaseException | None) -> None:
+    """Log the database being unavailable as a warning, once per cause per WARN_ONCE_PER."""
+    cause = _cause(exception)
+    now = time.monotonic()
+    with _warned_lock:
+        last = _warned.get(cause)
+        if last is not None and now - last < WARN_ONCE_PER:
+            return
+        _warned[cause] = now
+    logger.warning("Database unavailable, answering 503 for now: %s", cause)
 
 
 def server_error(request):
@@ -63,7 +91,9 @@ def csrf_failure(request, reason=""):
 
 def service_unavailable(request, *, not_sent: bool = False) -> HttpResponse:
     """A calm 503 that keeps the urgent routes in view; never a traceback. Staff pages get it
-    in the staff site's own chrome."""
+    in the staff site's own chrome. Called while handling the database's exception, which is
+    logged once per cause as a warning; Django's own error line for a 5xx is not written."""
+    warn_unavailable(sys.exc_info()[1])
     try:
         if _is_staff_page(request):
             body = loader.render_to_string("staff/unavailable.html", _staff_context(), request)
@@ -77,8 +107,10 @@ def service_unavailable(request, *, not_sent: bool = False) -> HttpResponse:
         response = HttpResponse(body, status=503, content_type="text/plain")
     else:
         response = HttpResponse(body, status=503)
-    response["Retry-After"] = "60"
+    response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"
+    # Deliberate, and warned about above: django.request would log every one at ERROR.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
@@ -113,6 +145,5 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, UNAVAILABLE):
-            logger.warning("Database unavailable: %s", type(exception).__name__)
             return service_unavailable(request)
         return None

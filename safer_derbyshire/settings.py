@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from .database import database
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -115,10 +117,12 @@ if SEALING_PUBLIC_ONLY:
         if not name.startswith(("django.contrib.auth.", "django.contrib.messages."))
     ]
 
+# One server or a Patroni cluster's members (safer_derbyshire/database.py, docs/operations.md).
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": database(env, env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A connection left from before a failover is checked before reuse and replaced, not failed on.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Least-privilege roles (safer_derbyshire/db_roles.py): `manage.py db_roles`, run by the owner

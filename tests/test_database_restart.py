@@ -76,7 +76,7 @@ def test_officer_and_worker_ride_out_a_database_restart(client, officer, triage_
 
     for status, headers, html in during:
         assert status == 503, html[:300]
-        assert headers["Retry-After"] == "60"
+        assert headers["Retry-After"] == "10"
         assert "having a problem" in html
     # Back without signing in again: the session was never lost.
     status, _headers, html = get(port, "/staff/referrals/referral/", cookie)

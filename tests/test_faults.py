@@ -34,7 +34,7 @@ def test_a_send_the_database_refuses_is_not_sent_and_can_be_sent_again(
     response = client.post(reverse("referrals:check"))
 
     html = response.content.decode()
-    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert response.status_code == 503 and response["Retry-After"] == "10"
     assert "Your referral has <strong>not</strong> been sent" in html
     assert "999" in html and "Traceback" not in html
     assert not Referral.objects.exists() and JourneyDraft.objects.count() == 1
@@ -92,7 +92,7 @@ def test_a_staff_session_meets_the_calm_page_while_the_database_is_down(
         connection.settings_dict["PORT"] = real_port
 
     html = response.content.decode()
-    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert response.status_code == 503 and response["Retry-After"] == "10"
     assert "having a problem" in html and "Traceback" not in html
     if path.startswith("/staff/"):
         assert "Safer Derbyshire: Prevent triage" in html  # the staff chrome
