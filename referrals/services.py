@@ -4,6 +4,7 @@ what a reporter typed.
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -12,6 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django_tasks_db import DatabaseBackend
+
+from safer_derbyshire.errors import UNAVAILABLE
 
 from . import answer_rules, intake_store, mailbox, notifications, rate_limits, sealing
 from .choices import ConcernType, Priority, ReporterType, age_band
@@ -82,13 +85,15 @@ def submit_referral(
         notification = notifications.new_referral_task_row(
             reference=referral.reference, priority=priority
         )
-        stored = intake_store.send_referral(
-            referral,
-            notification=notification,
-            draft_id=draft_id,
-            attempt=attempt,
-            mailbox=keys,
-            receipt=receipt_ciphertext,
+        stored = _across_a_failover(
+            lambda: intake_store.send_referral(
+                referral,
+                notification=notification,
+                draft_id=draft_id,
+                attempt=attempt,
+                mailbox=keys,
+                receipt=receipt_ciphertext,
+            )
         )
         if stored is None:
             return None
@@ -107,6 +112,24 @@ def submit_referral(
         elif draft_id:
             intake_store.delete_draft(draft_id)
     return sent
+
+
+def _across_a_failover[T](send: Callable[[], T]) -> T:
+    """Run the one-statement send, and again on a new connection if the database went away
+    under it, for up to SEND_RETRY_SECONDS: a planned switchover or a failover then costs the
+    reporter a slower send, not a failed one. Safe because the send is idempotent by its send
+    key: a send that did commit before the connection dropped is found, not stored again."""
+    deadline = time.monotonic() + settings.SEND_RETRY_SECONDS
+    pause = 0.25
+    while True:
+        try:
+            return send()
+        except UNAVAILABLE:
+            if connection.in_atomic_block or time.monotonic() + pause > deadline:
+                raise
+            connection.close()  # the next connection goes to whichever member leads now
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 def sends_in_one_call() -> bool:

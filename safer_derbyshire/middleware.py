@@ -15,6 +15,9 @@ class HealthCheckMiddleware:
     one has polled the queue recently, else 503 with when one was last seen, for monitoring
     to alert on before anyone misses a new-referral email. The public deployment cannot read
     the heartbeat (its login reads no table), so there it is 404.
+
+    /healthz?cluster (triage only, with PATRONI_REST_URLS set) says which member leads and
+    whether a synchronous standby is attached: 200 when both, else 503 with what is missing.
     """
 
     path = "/healthz"
@@ -27,12 +30,18 @@ class HealthCheckMiddleware:
             return self.get_response(request)
         if "worker" in request.GET:
             return self.worker_health()
+        if "cluster" in request.GET:
+            return self.cluster_health()
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except DatabaseError:
             return _plain("unavailable\n", status=503)
         return _plain("ok\n")
+
+    @staticmethod
+    def cluster_health():
+        return _cluster_health()
 
     @staticmethod
     def worker_health():
@@ -50,6 +59,15 @@ class HealthCheckMiddleware:
             return _plain("notifications delayed: no worker has run\n", status=503)
         since = current.last_seen.isoformat(timespec="seconds")
         return _plain(f"notifications delayed since {since}\n", status=503)
+
+
+def _cluster_health() -> HttpResponse:
+    if settings.SEALING_PUBLIC_ONLY or not settings.PATRONI_REST_URLS:
+        return _plain("not on this deployment\n", status=404)
+    from .cluster_health import cluster_health
+
+    found = cluster_health()
+    return _plain(found.describe() + "\n", status=200 if found.healthy else 503)
 
 
 def _plain(text: str, status: int = 200) -> HttpResponse:

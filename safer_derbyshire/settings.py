@@ -125,6 +125,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A connection left from before a failover is checked before reuse and replaced, not failed on.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Triage only: the Patroni REST addresses of the database members, for /healthz?cluster.
+PATRONI_REST_URLS = env.list("PATRONI_REST_URLS", default=[])
 # Least-privilege roles (safer_derbyshire/db_roles.py): `manage.py db_roles`, run by the owner
 # that runs migrations, grants each exactly what GRANTS says. The public intake deployment
 # connects as DB_INTAKE_ROLE, the staff site and the worker as DB_TRIAGE_ROLE.
@@ -390,6 +392,9 @@ JOURNEY_STATE_MAX_AGE = env.int("JOURNEY_STATE_MAX_AGE", default=3 * 60 * 60)
 # Seconds the confirmation page (reference and reply code) survives a refresh in the browser
 # that sent the referral. Short: someone else may pick up the device.
 SENT_PAGE_MAX_AGE = env.int("SENT_PAGE_MAX_AGE", default=30 * 60)
+# Seconds a send keeps trying on a new connection when the database goes away under it (a
+# switchover or failover): within this, the reporter sees a slower send, not a failed one.
+SEND_RETRY_SECONDS = env.float("SEND_RETRY_SECONDS", default=12)
 # The online form takes referrals only when the triage side is ready to read them. Until then
 # the start page gives the phone routes instead. `make run` turns it on for development.
 REFERRALS_OPEN = env.bool("REFERRALS_OPEN", default=False)

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/venv.sh
 scripts/build-assets.sh
 scripts/system-packages.sh
+if [ "$(id -u)" = 0 ]; then scripts/patroni-venv.sh; fi
 
 echo "== ruff"
 .venv/bin/ruff check .
