@@ -67,7 +67,7 @@ class Member:
 
 
 class Cluster:
-    def __init__(self, home: Path, members: int = 3):
+    def __init__(self, home: Path, members: int = 3, *, synchronous: bool = True):
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
         os.chmod(home, 0o755)  # noqa: S103  (the postgres user must reach its folders)
@@ -85,6 +85,8 @@ class Cluster:
                 log=home / f"{name}.log",
             )
         self.etcd: subprocess.Popen | None = None
+        # One member cannot wait for a standby: a single server, for comparison only.
+        self.synchronous = synchronous
 
     # --- starting and stopping ---------------------------------------------------------------
     def start(self, within: float = 120) -> None:
@@ -97,9 +99,11 @@ class Cluster:
             )
             assert readable.returncode == 0, f"postgres cannot read {member.config_dir}"
             self.start_member(member.name)
-        self.wait_until(lambda: self.leader() and len(self.sync_standbys()) >= 1, within)
+        expected_sync = 1 if self.synchronous else 0
+        self.wait_until(
+            lambda: self.leader() and len(self.sync_standbys()) >= expected_sync, within
+        )
         self.wait_until(lambda: len(self.running_members()) == len(self.members), within)
-        self._create_owner()
 
     def _start_etcd(self) -> None:
         data = self.home / "etcd"
@@ -129,7 +133,8 @@ class Cluster:
         member.config_dir.mkdir(parents=True, exist_ok=True)
         member.data_dir.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "deploy/patroni/patroni.yml", member.config_dir / "10-patroni.yml")
-        overrides = {
+        overrides: dict = {
+            "bootstrap": {"post_bootstrap": str(ROOT / "deploy/patroni/post-bootstrap.sh")},
             "postgresql": {
                 "parameters": {
                     "unix_socket_directories": str(member.data_dir.parent),
@@ -143,6 +148,11 @@ class Cluster:
                 ],
             },
         }
+        if not self.synchronous:
+            overrides["bootstrap"]["dcs"] = {
+                "synchronous_mode": False,
+                "synchronous_mode_strict": False,
+            }
         (member.config_dir / "20-loopback-test.yml").write_text(json.dumps(overrides))
         for path in (member.config_dir, member.data_dir.parent):
             shutil.chown(path, "postgres", "postgres")
@@ -162,6 +172,7 @@ class Cluster:
             "PATRONI_POSTGRESQL_CONNECT_ADDRESS": f"127.0.0.1:{member.pg_port}",
             "PATRONI_POSTGRESQL_DATA_DIR": str(member.data_dir),
             **PASSWORDS,
+            "SAFER_DERBYSHIRE_OWNER_PASSWORD": OWNER_PASSWORD,
         }
 
     def start_member(self, name: str) -> None:
@@ -185,23 +196,6 @@ class Cluster:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-
-    def _create_owner(self) -> None:
-        leader = self.members[self.leader()]
-        psql = Path(_pg_bin()) / "psql"
-        for sql in (
-            f"CREATE ROLE {OWNER} LOGIN CREATEROLE PASSWORD '{OWNER_PASSWORD}'",
-            f"CREATE DATABASE {DATABASE} OWNER {OWNER}",
-        ):
-            subprocess.run(
-                [
-                    "runuser", "-u", "postgres", "--", str(psql),
-                    "-h", str(leader.data_dir.parent), "-p", str(leader.pg_port),
-                    "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql,
-                ],
-                check=True,
-                capture_output=True,
-            )  # fmt: skip
 
     def stop(self) -> None:
         for member in self.members.values():
@@ -315,3 +309,74 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/status").read_text().find("State:\tZ") == -1
     except OSError:
         return False
+
+
+@dataclass
+class Deployment:
+    """The application on a cluster as production runs it: migrated and granted by the owner,
+    the public site on the intake login, the staff site and the worker on the triage login,
+    each with persistent connections to whichever member leads."""
+
+    public: str
+    staff_port: int | None
+    triage: dict
+    logs: list[Path]
+    worker_log: Path | None
+    processes: list = field(default_factory=list)
+
+    def stop(self) -> None:
+        from .servers import stop
+
+        for process in self.processes:
+            stop(process)
+
+
+def deploy(cluster: Cluster, home: Path, key_pair, *, staff: bool = True) -> Deployment:
+    from .servers import public_site_env, run_manage, start_gunicorn, start_worker
+
+    def ok(result):
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+
+    owner = {
+        **os.environ,
+        "DATABASE_URL": cluster.url(OWNER, OWNER_PASSWORD),
+        "SEALING_PUBLIC_KEYS": key_pair[0],
+        "SEALING_PRIVATE_KEYS": key_pair[1],
+    }
+    ok(run_manage("migrate", "--no-input", env=owner))
+    ok(run_manage("db_roles", env=owner))
+    triage = {
+        **owner,
+        "DATABASE_URL": cluster.url("safer_triage", os.environ["DB_TRIAGE_PASSWORD"]),
+        "CONN_MAX_AGE": "60",
+        "EMAIL_URL": "consolemail://",
+        "LOG_FORMAT": "plain",
+        "PATRONI_REST_URLS": cluster.rest_urls(),
+    }
+    public = {
+        **public_site_env(
+            cluster.url("safer_intake", os.environ["DB_INTAKE_PASSWORD"]), key_pair[0]
+        ),
+        "CONN_MAX_AGE": "60",
+        "LOG_FORMAT": "plain",
+        "RATE_LIMIT_SENDS": "100000",
+        "RATE_LIMIT_JOURNEYS": "100000",
+    }
+    (home / "public").mkdir(parents=True, exist_ok=True)
+    public_site, public_port, public_log = start_gunicorn(home / "public", env=public)
+    deployment = Deployment(
+        public=f"http://127.0.0.1:{public_port}",
+        staff_port=None,
+        triage=triage,
+        logs=[public_log],
+        worker_log=None,
+        processes=[public_site],
+    )
+    if staff:
+        (home / "staff").mkdir(parents=True, exist_ok=True)
+        staff_site, deployment.staff_port, staff_log = start_gunicorn(home / "staff", env=triage)
+        deployment.processes.append(staff_site)
+        deployment.logs.append(staff_log)
+        worker, deployment.worker_log = start_worker(home, triage)
+        deployment.processes.append(worker)
+    return deployment

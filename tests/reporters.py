@@ -55,6 +55,12 @@ class Reporter:
 
     def share(self, number: int, *, within: float = 120) -> Outcome:
         """Answer every question and press Send until a reference is shown."""
+        outcome = self.prepare(number, within=within)
+        self.press(outcome, within=within)
+        return outcome
+
+    def prepare(self, number: int, *, within: float = 120) -> Outcome:
+        """Answer every question, up to check your answers."""
         marker = f"HA-{self.name}-{number}"
         outcome = Outcome(marker)
         self.outcomes.append(outcome)
@@ -76,18 +82,27 @@ class Reporter:
                 if answered.status_code == 302:
                     break
                 assert time.monotonic() < deadline, (self.name, path, answered.status_code)
+        return outcome
+
+    def press(self, outcome: Outcome, *, within: float = 120) -> None:
+        """Press Send, and again after "not sent", until a reference is shown."""
+        deadline = time.monotonic() + within
         while outcome.reference is None:
             page = self._page(outcome, "GET", CHECK, deadline=deadline)
             if page.status_code == 302 and page.headers["Location"].endswith("/sent/"):
                 pressed = page  # sent already, by a press whose answer was lost
             else:
                 token = TOKEN.search(page.text).group(1)
-                pressed = self.session.post(
-                    self.base + CHECK,
-                    data={"csrfmiddlewaretoken": token},
-                    allow_redirects=False,
-                    timeout=40,
-                )
+                try:
+                    pressed = self.session.post(
+                        self.base + CHECK,
+                        data={"csrfmiddlewaretoken": token},
+                        allow_redirects=False,
+                        timeout=40,
+                    )
+                except requests.RequestException:
+                    outcome.failed_pages += 1  # no answer: pressed again below
+                    continue
             if pressed.status_code == 302:
                 shown = self._page(outcome, "GET", pressed.headers["Location"], deadline=deadline)
                 found = SHOWN.search(shown.text)
@@ -102,7 +117,6 @@ class Reporter:
             assert time.monotonic() < deadline, f"{self.name}: never sent"
             time.sleep(0.5)
         self.session.get(self.base + "/share-a-concern/before-you-start/", timeout=40)
-        return outcome
 
 
 class Load:

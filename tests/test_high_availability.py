@@ -6,7 +6,6 @@ swallowing them; and a planned switchover. Every reference shown is on the new l
 opens; none is stored twice; a reporter told "not sent" sends again and is stored once."""
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -15,16 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from .cluster import OWNER, OWNER_PASSWORD, Cluster, missing
+from .cluster import Cluster, deploy, missing
 from .db_roles import on_postgresql
 from .reporters import Load
-from .servers import (
-    public_site_env,
-    run_manage,
-    start_gunicorn,
-    start_worker,
-    stop,
-)
+from .servers import run_manage
 
 pytestmark = pytest.mark.skipif(
     not on_postgresql(), reason="a PostgreSQL cluster: make test starts one"
@@ -85,57 +78,26 @@ def ha(key_pair):
     home = Path(tempfile.mkdtemp(prefix="safer-derbyshire-ha-"))
     home.chmod(0o755)
     cluster = Cluster(home / "cluster", members=3)
-    processes = []
+    deployment = None
     try:
         cluster.start()
-        owner = {
-            **os.environ,
-            "DATABASE_URL": cluster.url(OWNER, OWNER_PASSWORD),
-            "SEALING_PUBLIC_KEYS": key_pair[0],
-            "SEALING_PRIVATE_KEYS": key_pair[1],
-        }
-        _ok(run_manage("migrate", "--no-input", env=owner))
-        _ok(run_manage("db_roles", env=owner))
-        triage = {
-            **owner,
-            "DATABASE_URL": cluster.url("safer_triage", os.environ["DB_TRIAGE_PASSWORD"]),
-            "CONN_MAX_AGE": "60",
-            "EMAIL_URL": "consolemail://",
-            "LOG_FORMAT": "plain",
-            "PATRONI_REST_URLS": cluster.rest_urls(),
-        }
-        public = {
-            **public_site_env(
-                cluster.url("safer_intake", os.environ["DB_INTAKE_PASSWORD"]), key_pair[0]
-            ),
-            "CONN_MAX_AGE": "60",
-            "LOG_FORMAT": "plain",
-            "RATE_LIMIT_SENDS": "100000",
-            "RATE_LIMIT_JOURNEYS": "100000",
-        }
-        (home / "public").mkdir()
-        (home / "staff").mkdir()
-        public_site, public_port, public_log = start_gunicorn(home / "public", env=public)
-        processes.append(public_site)
-        staff_site, staff_port, staff_log = start_gunicorn(home / "staff", env=triage)
-        processes.append(staff_site)
-        worker, worker_log = start_worker(home, triage)
-        processes.append(worker)
-        signed_in = run_manage("shell", "--no-imports", "-c", SIGN_IN_OFFICER, env=triage)
-        cookie = json.loads(_ok(signed_in))["cookie"]
+        deployment = deploy(cluster, home, key_pair)
+        signed_in = run_manage(
+            "shell", "--no-imports", "-c", SIGN_IN_OFFICER, env=deployment.triage
+        )
         yield {
             "cluster": cluster,
-            "public": f"http://127.0.0.1:{public_port}",
-            "logs": [public_log, staff_log],
-            "staff_port": staff_port,
-            "cookie": cookie,
-            "triage": triage,
-            "worker_log": worker_log,
+            "public": deployment.public,
+            "logs": deployment.logs,
+            "staff_port": deployment.staff_port,
+            "cookie": json.loads(_ok(signed_in))["cookie"],
+            "triage": deployment.triage,
+            "worker_log": deployment.worker_log,
             "shown": [],
         }
     finally:
-        for process in processes:
-            stop(process)
+        if deployment is not None:
+            deployment.stop()
         cluster.stop()
         shutil.rmtree(home, ignore_errors=True)
 
