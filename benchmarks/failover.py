@@ -99,8 +99,9 @@ def kills(home: Path, key_pair) -> None:
             killed_at = time.monotonic()
             cluster.kill(leader, blackhole=silent)
             load.wait_for_sends(1, within=120)
+            # Over a second after the kill: a send committed just before it may answer just after.
             first = min(
-                o.sent_at for o in load.outcomes() if o.sent_at and o.sent_at > killed_at + 0.05
+                o.sent_at for o in load.outcomes() if o.sent_at and o.sent_at > killed_at + 1
             )
             recoveries.append(first - killed_at)
             cluster.start_member(leader)
@@ -120,7 +121,7 @@ def kills(home: Path, key_pair) -> None:
         ]
         print(
             f"recovery time on node loss: median {statistics.median(recoveries):.1f} s, "
-            f"worst {max(recoveries):.1f} s over {KILLS} kills (goal < 15 s; bounded by ttl 12 s)"
+            f"worst {max(recoveries):.1f} s over {KILLS} kills (goal < 15 s)"
         )
         print(
             f"confirmed referrals lost: {len(lost)} of {len(shown)} shown "

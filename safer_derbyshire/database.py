@@ -27,7 +27,8 @@ def bounded_waits(env: environ.Env) -> dict:
     statement_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000)
     idle_ms = env.int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=60_000)
     return {
-        "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=3),
+        # libpq's least: a member whose address has gone silent costs 2 s per new connection.
+        "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=2),
         "keepalives": 1,
         "keepalives_idle": env.int("DB_KEEPALIVES_IDLE", default=5),
         "keepalives_interval": 2,

@@ -44,7 +44,7 @@ def test_a_cluster_url_reaches_whichever_member_takes_writes_with_every_wait_bou
     assert config["HOST"] == "db1,db2,db3" and config["PORT"] == "5432,5433,5434"
     options = config["OPTIONS"]
     assert options["target_session_attrs"] == "read-write"
-    assert options["connect_timeout"] == 3
+    assert options["connect_timeout"] == 2
     assert options["keepalives"] == 1 and options["tcp_user_timeout"] == 10_000
     assert "statement_timeout=30000" in options["options"]
 
