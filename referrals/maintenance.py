@@ -36,6 +36,13 @@ def daily_maintenance() -> dict:
     for due in retention.due_for_purge():
         retention.purge(due.referral)
         purged += 1
+    if purged:
+        # The purge is complete only once no backup holds what it deleted (deploy/pgbackrest).
+        logger.info(
+            "Purged the details of %s referral(s); no backup holds them after %s",
+            purged,
+            backups_forget_purged_by().isoformat(),
+        )
     drafts = journey_state.purge_stale()
     lockouts = forget_ended_lockouts()
     checked, broken = audit.verify()
@@ -57,6 +64,14 @@ def daily_maintenance() -> dict:
         "audit_ok": not broken,
         "audit_head": newest.hash if newest else None,
     }
+
+
+def backups_forget_purged_by(today=None):
+    """The date after which no backup holds what is purged today: the retention of backups
+    plus the time between full backups (pgBackRest keeps the newest full backup older than the
+    retention, so recovery reaches back the whole retention)."""
+    today = today or timezone.localdate()
+    return today + timedelta(days=settings.BACKUP_RETENTION_DAYS + settings.BACKUP_FULL_EVERY_DAYS)
 
 
 def forget_ended_lockouts(now=None) -> int:

@@ -14,4 +14,6 @@ def service(request):
         # How long a half-finished referral is kept, for the pages that promise it.
         "journey_hours": max(1, settings.JOURNEY_STATE_MAX_AGE // 3600),
         "sent_minutes": max(1, settings.SENT_PAGE_MAX_AGE // 60),
+        # How long a deleted referral may still sit in an encrypted backup.
+        "backup_days": settings.BACKUP_RETENTION_DAYS + settings.BACKUP_FULL_EVERY_DAYS,
     }

@@ -317,6 +317,11 @@ RETENTION_YEARS = {
     "referred_other_services": env.int("RETENTION_YEARS_REFERRED_ELSEWHERE", default=3),
     "default": env.int("RETENTION_YEARS_OTHER_OUTCOMES", default=6),
 }
+# Backups (deploy/pgbackrest): kept this many days (repo1-retention-full), with a full backup
+# this often. A purged referral is in no backup once both have passed: the daily job logs that
+# date, and the privacy notice says how long.
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=35)
+BACKUP_FULL_EVERY_DAYS = env.int("BACKUP_FULL_EVERY_DAYS", default=7)
 # Working days from arrival to when triage is due (Monday to Friday).
 TRIAGE_DUE_WORKING_DAYS = env.int("TRIAGE_DUE_WORKING_DAYS", default=1)
 # Where the notification's link points: the triage queue on the triage deployment.

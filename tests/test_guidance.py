@@ -68,6 +68,14 @@ def test_privacy_notice_names_the_configured_controller(client, settings):
     assert "Example Controller Partnership is the data controller" in html
 
 
+def test_privacy_notice_says_when_deleted_records_leave_the_backups(client, settings):
+    settings.BACKUP_RETENTION_DAYS, settings.BACKUP_FULL_EVERY_DAYS = 30, 7
+
+    html = client.get(reverse("privacy")).content.decode()
+
+    assert "gone from all of them within 37 days of being deleted" in html
+
+
 def test_contact_numbers_are_never_retyped_in_templates():
     """Numbers live in safer_derbyshire/contacts.py; a template that retypes one will drift."""
     from pathlib import Path

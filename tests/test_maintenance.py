@@ -49,6 +49,10 @@ def test_a_run_purges_what_has_expired_and_books_tomorrows(settings, caplog):
     newest = AuditEvent.objects.order_by("-id").first()
     assert done.return_value["audit_head"] == newest.hash
     assert f"head event {newest.id} hash {newest.hash}" in caplog.text  # leaves the host
+    forgotten_by = (timezone.localdate() + timedelta(days=42)).isoformat()
+    assert f"Purged the details of 1 referral(s); no backup holds them after {forgotten_by}" in (
+        caplog.text
+    )
     following = _waiting().get()
     assert following.run_after > timezone.now() + timedelta(hours=23)
     assert (
