@@ -169,18 +169,18 @@ class Archive:
         env["PGBACKREST_PG1_SOCKET_PATH"] = str(self.server.data.parent)
         return as_postgres("pgbackrest", *command, env=env, check=check)
 
-    def restore(self, target: str, *, name: str) -> Server:
-        """Restore to just before `target` (a time) into a new data directory, and start it as
-        an operator starts a scratch copy: on its own port, archiving off."""
+    def restore(self, target: str | None, *, name: str) -> Server:
+        """Restore to just before `target` (a time), or to the end of the archive when None,
+        into a new data directory, to be started as an operator starts a scratch copy: on its
+        own port, archiving off."""
         folder = self.home / name
         (folder / "spool").mkdir(parents=True)
         for path in (folder, folder / "spool"):
             shutil.chown(path, "postgres", "postgres")
         data = folder / "data"
-        self.pgbackrest(
-            "restore", "--type=time", f"--target={target}", "--target-action=promote",
-            "--target-exclusive", f"--pg1-path={data}", data=data,
-        )  # fmt: skip
+        aim = ["--type=time", f"--target={target}", "--target-action=promote",
+               "--target-exclusive"] if target else []  # fmt: skip
+        self.pgbackrest("restore", *aim, f"--pg1-path={data}", data=data)
         # Its own spool: archive-get fetches ahead into it, and a segment fetched for another
         # restore must not stand in for one the repository has lost.
         env = self.env(self.server.env["PGBACKREST_REPO1_CIPHER_PASS"], data, folder / "spool")

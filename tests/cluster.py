@@ -134,7 +134,11 @@ class Cluster:
         member.data_dir.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "deploy/patroni/patroni.yml", member.config_dir / "10-patroni.yml")
         overrides: dict = {
-            "bootstrap": {"post_bootstrap": str(ROOT / "deploy/patroni/post-bootstrap.sh")},
+            "bootstrap": {
+                "post_bootstrap": str(ROOT / "deploy/patroni/post-bootstrap.sh"),
+                # The backup drill has its own test (tests/archive.py): no repository here.
+                "dcs": {"postgresql": {"parameters": {"archive_mode": "off"}}},
+            },
             "postgresql": {
                 "parameters": {
                     "unix_socket_directories": str(member.data_dir.parent),
@@ -149,10 +153,9 @@ class Cluster:
             },
         }
         if not self.synchronous:
-            overrides["bootstrap"]["dcs"] = {
-                "synchronous_mode": False,
-                "synchronous_mode_strict": False,
-            }
+            overrides["bootstrap"]["dcs"].update(
+                synchronous_mode=False, synchronous_mode_strict=False
+            )
         (member.config_dir / "20-loopback-test.yml").write_text(json.dumps(overrides))
         for path in (member.config_dir, member.data_dir.parent):
             shutil.chown(path, "postgres", "postgres")
@@ -271,6 +274,14 @@ class Cluster:
         return [
             m["name"] for m in self.state()["members"] if m.get("state") in ("running", "streaming")
         ]
+
+    def diagnosis(self, lines: int = 25) -> str:
+        """The cluster as Patroni sees it and the end of each member's log, for a failure."""
+        text = [f"cluster: {json.dumps(self.state())}"]
+        for member in self.members.values():
+            tail = member.log.read_text(errors="replace").splitlines()[-lines:]
+            text += [f"--- {member.name}", *tail]
+        return "\n".join(text)
 
     def url(self, user: str, password: str) -> str:
         members = ",".join(f"127.0.0.1:{m.pg_port}" for m in self.members.values())

@@ -140,6 +140,13 @@ def _audit(ha, what):
 
 
 def _lose_the_leader(ha, *, blackhole):
+    try:
+        return _lose_the_leader_and_check(ha, blackhole=blackhole)
+    except AssertionError as failed:
+        raise AssertionError(f"{failed}\n{ha['cluster'].diagnosis()}") from failed
+
+
+def _lose_the_leader_and_check(ha, *, blackhole):
     cluster = ha["cluster"]
     assert _staff_page(ha) == (200, None)
     _audit(ha, "before the failover")
