@@ -270,6 +270,19 @@ class Cluster:
             if m.get("role") == "sync_standby" and m.get("state") in ("streaming", "running")
         ]
 
+    def settled(self) -> bool:
+        """A leader, every other member streaming from it, and one of them synchronous: the
+        healthy cluster whose loss of any one member the service must survive."""
+        members = self.state()["members"]
+        leader = self.leader()
+        others = [m for m in members if m.get("name") != leader]
+        return (
+            leader is not None
+            and len(members) == len(self.members)
+            and all(m.get("state") == "streaming" for m in others)
+            and len(self.sync_standbys()) == 1
+        )
+
     def running_members(self) -> list[str]:
         return [
             m["name"] for m in self.state()["members"] if m.get("state") in ("running", "streaming")

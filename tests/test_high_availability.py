@@ -139,6 +139,13 @@ def _audit(ha, what):
     _ok(run_manage("shell", "--no-imports", "-c", AUDIT.format(what), env=ha["triage"]))
 
 
+def _settle(cluster, what):
+    try:
+        cluster.wait_until(cluster.settled, 120, what)
+    except AssertionError as failed:
+        raise AssertionError(f"{failed}\n{cluster.diagnosis()}") from failed
+
+
 def _lose_the_leader(ha, *, blackhole):
     try:
         return _lose_the_leader_and_check(ha, blackhole=blackhole)
@@ -148,6 +155,7 @@ def _lose_the_leader(ha, *, blackhole):
 
 def _lose_the_leader_and_check(ha, *, blackhole):
     cluster = ha["cluster"]
+    _settle(cluster, "a settled cluster before the kill")
     assert _staff_page(ha) == (200, None)
     _audit(ha, "before the failover")
     load = Load(ha["public"], reporters=4, prefix="b" if blackhole else "k").start()
@@ -194,13 +202,13 @@ def test_the_leader_node_killed_with_its_address_refusing_loses_nothing(ha):
     # The killed member comes back as a standby, its timeline rewound by pg_rewind.
     cluster = ha["cluster"]
     cluster.start_member(old)
-    cluster.wait_until(lambda: old in cluster.running_members(), 90, f"{old} to rejoin")
-    cluster.wait_until(lambda: len(cluster.sync_standbys()) == 1, 60, "a synchronous standby")
+    _settle(cluster, f"{old} to rejoin as a standby")
     assert cluster.leader() == new
 
 
 def test_a_planned_switchover_back_to_the_rejoined_member_fails_no_send(ha):
     cluster = ha["cluster"]
+    _settle(cluster, "a settled cluster")
     target = next(m for m in cluster.sync_standbys())
     load = Load(ha["public"], reporters=4, prefix="s").start()
     load.wait_for_sends(4, within=90)
@@ -212,7 +220,7 @@ def test_a_planned_switchover_back_to_the_rejoined_member_fails_no_send(ha):
 
     assert sum(o.not_sent_pages for o in outcomes) == 0, "a send failed during the switchover"
     _assert_every_reference_shown_is_stored_once(ha, outcomes)
-    cluster.wait_until(lambda: len(cluster.running_members()) == 3, 60, "the old leader back")
+    _settle(cluster, "the old leader back as a standby")
 
 
 def test_the_leader_node_killed_with_its_address_silent_loses_nothing(ha):
@@ -220,13 +228,13 @@ def test_the_leader_node_killed_with_its_address_silent_loses_nothing(ha):
 
     cluster = ha["cluster"]
     cluster.start_member(old)
-    cluster.wait_until(lambda: old in cluster.running_members(), 90, f"{old} to rejoin")
+    _settle(cluster, f"{old} to rejoin as a standby")
     assert cluster.leader() == new
 
 
 def test_healthz_names_the_leader_and_the_synchronous_standby(ha):
     cluster = ha["cluster"]
-    cluster.wait_until(lambda: len(cluster.sync_standbys()) == 1, 60, "a synchronous standby")
+    _settle(cluster, "a synchronous standby")
 
     health = _staff(ha, "/healthz?cluster", cookie=False)
     text = health.text
