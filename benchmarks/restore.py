@@ -96,7 +96,12 @@ def backup_and_restore(home: Path, count: int, key_pair) -> None:
         assert result.returncode == 0, result.stderr[-2000:]
         size = archive.server.sql("SELECT pg_size_pretty(pg_database_size('safer_derbyshire'))")
         backup, _ = timed(lambda: archive.pgbackrest("backup", "--type=full"))
+        # pgBackRest records a backup's stop time in whole seconds: a target in the same second
+        # would find no backup that ended before it.
+        time.sleep(2)
         target = archive.server.sql("SELECT clock_timestamp()")
+        # Replay stops at the first commit after the target: there must be one in the archive.
+        archive.server.sql("CREATE TABLE after_the_target (x int)", "safer_derbyshire")
         archive.pgbackrest("check")
         copied, restored = timed(lambda: archive.restore(target, name=f"restored-{count}"))
 
