@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 scripts/venv.sh
 scripts/build-assets.sh
 scripts/system-packages.sh
+if [ "$(id -u)" = 0 ]; then scripts/patroni-venv.sh; fi  # benchmarks/failover.py's cluster
 export DJANGO_IGNORE_DOTENV=1 DEBUG=0 SECRET_KEY="bench-only" ALLOWED_HOSTS="localhost,127.0.0.1"
 export SECURE_SSL_REDIRECT=0
 
