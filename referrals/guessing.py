@@ -7,7 +7,7 @@ hundred. Never the code typed; tries at references no referral has are counted t
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from . import audit
@@ -33,6 +33,13 @@ def _detail(outcome: str, reference: str, tries: int, clients: int) -> str:
 def record_failed_tries() -> int:
     """Audit the failed tries recorded since the last run, then forget them. The number of
     audit events written."""
+    if connection.vendor == "postgresql":
+        # Tries recorded while this runs wait for it (milliseconds), so none is deleted
+        # between being counted and being forgotten without its audit event.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {ReplyCodeFailure._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
+            )
     newest = ReplyCodeFailure.objects.aggregate(newest=Max("id"))["newest"]
     if newest is None:
         return 0

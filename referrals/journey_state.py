@@ -171,12 +171,12 @@ def sent_cookie_name() -> str:
     return "__Secure-journey-sent" if settings.SESSION_COOKIE_SECURE else "journey-sent"
 
 
-def remember_sent(response: HttpResponse, reference: str) -> None:
+def remember_sent(response: HttpResponse, reference: str, max_age: int | None = None) -> None:
     response.set_signed_cookie(
         sent_cookie_name(),
         reference,
         salt="journey-sent",
-        max_age=settings.SENT_PAGE_MAX_AGE,
+        max_age=settings.SENT_PAGE_MAX_AGE if max_age is None else max_age,
         path=SENT_COOKIE_PATH,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,

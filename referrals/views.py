@@ -224,6 +224,10 @@ class SentView(View):
         )
         # The reply code is on this page: never kept by the browser's cache or a proxy.
         response["Cache-Control"] = "no-store"
+        # Again here, for a send whose own answer (and so its marker) was lost on the way.
+        journey_state.remember_sent(
+            response, sent["reference"], max_age=int(settings.SENT_PAGE_MAX_AGE - age)
+        )
         return response
 
 

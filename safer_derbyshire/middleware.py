@@ -31,17 +31,13 @@ class HealthCheckMiddleware:
         if "worker" in request.GET:
             return self.worker_health()
         if "cluster" in request.GET:
-            return self.cluster_health()
+            return _cluster_health()
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except DatabaseError:
             return _plain("unavailable\n", status=503)
         return _plain("ok\n")
-
-    @staticmethod
-    def cluster_health():
-        return _cluster_health()
 
     @staticmethod
     def worker_health():

@@ -13,18 +13,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .servers import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 STANZA = "safer-derbyshire"
 # Recovery point objective: a WAL segment is archived at least this often, even when quiet.
 ARCHIVE_TIMEOUT = 30
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def pg_bin() -> Path:

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import requests
 
+from .archive import pg_bin
+from .servers import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 PATRONI_VENV = Path(os.environ.get("PATRONI_VENV", "/opt/safer-derbyshire/patroni"))
 PASSWORDS = {
@@ -29,12 +32,6 @@ PASSWORDS = {
     "PATRONI_REWIND_PASSWORD": "cluster-test-rewind",
 }
 OWNER, OWNER_PASSWORD, DATABASE = "safer_derbyshire", "cluster-test-owner", "safer_derbyshire"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def missing() -> str | None:
@@ -46,12 +43,6 @@ def missing() -> str | None:
     if os.geteuid() != 0:
         return "the cluster runs its members as the postgres user: run as root"
     return None
-
-
-def _pg_bin() -> str:
-    return sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[
-        -1
-    ].as_posix()
 
 
 @dataclass
@@ -144,7 +135,7 @@ class Cluster:
                     "unix_socket_directories": str(member.data_dir.parent),
                     "shared_buffers": "32MB",
                 },
-                "bin_dir": _pg_bin(),
+                "bin_dir": str(pg_bin()),
                 "pg_hba": [
                     "local all all trust",
                     "host replication replicator 127.0.0.1/32 scram-sha-256",

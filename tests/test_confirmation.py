@@ -90,6 +90,20 @@ def test_during_an_outage_only_a_signed_marker_says_sent(client, monkeypatch):
     assert forged.status_code == 503 and reference not in forged.content.decode()
 
 
+def test_a_send_whose_answer_was_lost_gets_its_marker_from_the_confirmation(client):
+    from referrals import journey_state
+
+    page = send(client, PUBLIC_ANSWERS).content.decode()
+    reference, _code = reference_and_code(page)
+    del client.cookies[journey_state.sent_cookie_name()]  # the redirect never arrived
+
+    again = client.get(reverse("referrals:sent"))
+
+    marker = again.cookies[journey_state.sent_cookie_name()]
+    assert marker["path"] == "/share-a-concern/sent/" and 0 < int(marker["max-age"]) <= 1800
+    assert marker.value.split(":")[0] == reference
+
+
 @pytest.mark.parametrize(
     ("district", "who", "number"),
     [

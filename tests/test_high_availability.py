@@ -196,20 +196,22 @@ def _lose_the_leader_and_check(ha, *, blackhole):
     return old, new, outcomes
 
 
-def test_the_leader_node_killed_with_its_address_refusing_loses_nothing(ha):
-    old, new, _ = _lose_the_leader(ha, blackhole=False)
-
-    # The killed member comes back as a standby, its timeline rewound by pg_rewind.
+def _rejoins(ha, old, new):
+    """The killed member comes back as a standby, its timeline rewound by pg_rewind."""
     cluster = ha["cluster"]
     cluster.start_member(old)
     _settle(cluster, f"{old} to rejoin as a standby")
     assert cluster.leader() == new
 
 
+def test_the_leader_node_killed_with_its_address_refusing_loses_nothing(ha):
+    _rejoins(ha, *_lose_the_leader(ha, blackhole=False)[:2])
+
+
 def test_a_planned_switchover_back_to_the_rejoined_member_fails_no_send(ha):
     cluster = ha["cluster"]
     _settle(cluster, "a settled cluster")
-    target = next(m for m in cluster.sync_standbys())
+    target = cluster.sync_standbys()[0]
     load = Load(ha["public"], reporters=4, prefix="s").start()
     load.wait_for_sends(4, within=90)
 
@@ -224,12 +226,7 @@ def test_a_planned_switchover_back_to_the_rejoined_member_fails_no_send(ha):
 
 
 def test_the_leader_node_killed_with_its_address_silent_loses_nothing(ha):
-    old, new, _ = _lose_the_leader(ha, blackhole=True)
-
-    cluster = ha["cluster"]
-    cluster.start_member(old)
-    _settle(cluster, f"{old} to rejoin as a standby")
-    assert cluster.leader() == new
+    _rejoins(ha, *_lose_the_leader(ha, blackhole=True)[:2])
 
 
 def test_healthz_names_the_leader_and_the_synchronous_standby(ha):
