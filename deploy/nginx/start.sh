@@ -1,0 +1,10 @@
+#!/bin/sh
+# The proxy service's command in the image: fill in the template's two variables, as the nginx
+# image's entrypoint would, and run nginx in the foreground (tini passes SIGTERM on to it).
+set -eu
+: "${UPSTREAM:?set UPSTREAM to the web service, host:port}"
+LISTEN_PORT=${LISTEN_PORT:-8080}
+mkdir -p /tmp/nginx
+sed -e "s|\${UPSTREAM}|$UPSTREAM|g" -e "s|\${LISTEN_PORT}|$LISTEN_PORT|g" \
+  /app/deploy/nginx/templates/default.conf.template > /tmp/nginx/default.conf
+exec nginx -e stderr -c /app/deploy/nginx/nginx.conf -g 'daemon off;'
