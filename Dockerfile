@@ -7,18 +7,17 @@
 # registries are reached through an inspecting proxy; leave it empty otherwise.
 ARG BASE=debian:trixie-slim
 
-FROM ${BASE} AS builder
+FROM ${BASE} AS python
 ARG EXTRA_CA_CERTS=
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      python3 python3-venv nodejs npm ca-certificates \
+      python3 python3-venv ca-certificates \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 npm_config_update_notifier=false
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /build
-
-# Python: the locked, hashed set and nothing else. Binary wheels only, so nothing compiles and
-# the builder needs no compiler; `pip check` fails the build if the lock missed a dependency.
-# The runtime venv has no pip: a separate tools venv installs into it.
+# The locked, hashed set and nothing else. Binary wheels only, so nothing compiles and no stage
+# needs a compiler; `pip check` fails the build if the lock missed a dependency. The runtime
+# venv has no pip: a separate tools venv installs into it and writes the SBOM.
 COPY requirements.lock deploy/image/sbom-requirements.lock ./
 RUN python3 -m venv /tools \
  && env ${EXTRA_CA_CERTS:+PIP_CERT=$EXTRA_CA_CERTS} /tools/bin/pip install --quiet \
@@ -27,29 +26,40 @@ RUN python3 -m venv /tools \
  && env ${EXTRA_CA_CERTS:+PIP_CERT=$EXTRA_CA_CERTS} /tools/bin/pip --python /venv/bin/python \
       install --quiet --require-hashes --no-deps --only-binary=:all: -r requirements.lock \
  && /tools/bin/pip --python /venv/bin/python check \
+ && find /venv -name '*.po' -delete \
  && mkdir -p /sbom \
  && /tools/bin/cyclonedx-py environment --output-reproducible --of JSON \
       -o /sbom/python.cdx.json /venv/bin/python
 
-# Front-end: GOV.UK Frontend and our stylesheet, from package-lock.json (scripts/build-assets.sh,
-# as in development). The SBOM lists the packages whose files ship: not the build tools.
+# GOV.UK Frontend and our stylesheet, from package-lock.json (scripts/build-assets.sh, as in
+# development). The SBOM lists the packages whose files ship, not the build tools.
+FROM ${BASE} AS assets
+ARG EXTRA_CA_CERTS=
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      nodejs npm ca-certificates \
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
+ENV npm_config_update_notifier=false
+WORKDIR /build
 COPY package.json package-lock.json ./
 COPY styles ./styles
 COPY scripts/build-assets.sh ./scripts/
 COPY deploy/image/sbom-npm/ ./sbom-npm/
-RUN mkdir -p static \
+RUN mkdir -p static /sbom \
  && env ${EXTRA_CA_CERTS:+NODE_EXTRA_CA_CERTS=$EXTRA_CA_CERTS} bash scripts/build-assets.sh \
  && env ${EXTRA_CA_CERTS:+NODE_EXTRA_CA_CERTS=$EXTRA_CA_CERTS} \
       npm ci --prefix sbom-npm --no-audit --no-fund --loglevel=error \
  && sbom-npm/node_modules/.bin/cyclonedx-npm --omit dev --output-reproducible \
       --output-format JSON --output-file /sbom/npm.cdx.json package.json
 
+FROM python AS builder
+COPY --from=assets /sbom/npm.cdx.json /sbom/
+COPY --from=assets /build/static/dist /build/static/dist
 # The application, static files collected and byte-compiled here, so that a read-only root
 # file system serves from the first request. .dockerignore keeps out tests, .git and .env.
 COPY . /app
 RUN rm -rf /app/static/dist /app/styles /app/scripts /app/package*.json /app/Dockerfile \
- && cp -r static/dist /app/static/dist \
- && find /venv -name '*.po' -delete \
+ && cp -r /build/static/dist /app/static/dist \
  && cd /app \
  && SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 DJANGO_IGNORE_DOTENV=1 \
       STATIC_ROOT=/app/staticfiles /venv/bin/python manage.py collectstatic --no-input -v 0 \

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Makes a Debian 13 (trixie) base image from Debian's packages alone, for machines that reach
-# Debian's archive but no registry of images. The Dockerfile's BASE argument takes it; where a
-# registry is reachable, debian:trixie-slim does the same job.
-# Usage: scripts/base-image.sh [TAG]      (default localhost/debian:trixie-minbase)
+# Makes a Debian base image from Debian's packages alone, for machines that reach Debian's
+# archive but no registry of images. The Dockerfiles' BASE argument takes it; where a registry
+# is reachable, debian:trixie-slim (or bookworm-slim) does the same job.
+# Usage: scripts/base-image.sh [TAG [SUITE]]   (default localhost/debian:trixie-minbase trixie)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/podman.sh
 tag=${1:-localhost/debian:trixie-minbase}
-suite=trixie
+suite=${2:-trixie}
 
 if podman image exists "$tag"; then
   exit 0

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-${PATRONI_VENV:-/opt/safer-derbyshire/patroni}}
 stamp="$dir/.installed"
-if [ -f "$stamp" ] && [ "$stamp" -nt deploy/patroni/requirements.txt ]; then
+if [ -f "$stamp" ] && [ "$stamp" -nt deploy/patroni/requirements.lock ]; then
   exit 0
 fi
 python=/usr/bin/python3
@@ -15,6 +15,7 @@ python=/usr/bin/python3
 rm -rf "$dir"
 mkdir -p "$(dirname "$dir")"
 "$python" -m venv "$dir"
-"$dir/bin/pip" install --quiet --disable-pip-version-check -r deploy/patroni/requirements.txt
+"$dir/bin/pip" install --quiet --disable-pip-version-check --require-hashes --no-deps \
+  -r deploy/patroni/requirements.lock
 chmod -R a+rX "$dir"
 touch "$stamp"

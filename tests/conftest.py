@@ -9,6 +9,10 @@ import pytest
 
 from . import db_roles
 
+# The image tests need the images `make image` builds and bring up a whole stack: they run in
+# `make test-image` (scripts/test-image.sh sets this), after `make test`.
+collect_ignore = [] if os.environ.get("SAFER_IMAGE_TESTS") == "1" else ["image"]
+
 # live_server + sync Playwright run Django code on the test thread; needed for DB flushes.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -9,3 +9,8 @@ psql "$1" -v ON_ERROR_STOP=1 -v owner_password="$SAFER_DERBYSHIRE_OWNER_PASSWORD
 CREATE ROLE safer_derbyshire LOGIN CREATEROLE PASSWORD :'owner_password';
 CREATE DATABASE safer_derbyshire OWNER safer_derbyshire;
 SQL
+# Where the member archives through pgBackRest (its passphrase is in Patroni's environment, as in
+# compose.yaml), the repository's stanza is made once, here, by the member that bootstraps.
+if [ -n "${PGBACKREST_REPO1_CIPHER_PASS:-}" ] && command -v pgbackrest >/dev/null; then
+  pgbackrest --stanza=safer-derbyshire --log-level-console=warn stanza-create
+fi
