@@ -69,6 +69,9 @@ def _cluster_health() -> HttpResponse:
 def _plain(text: str, status: int = 200) -> HttpResponse:
     response = HttpResponse(text, status=status, content_type="text/plain")
     response["Cache-Control"] = "no-store"
+    # A probe asks every few seconds: its 503 is the answer monitoring reads, not an error
+    # for django.request to log at ERROR once per probe for as long as an outage lasts.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

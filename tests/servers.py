@@ -142,7 +142,9 @@ def start_nginx(upstream_port, home):
     home.chmod(0o755)  # nginx's workers drop root and must reach their temporary paths
     port = free_port()
     server = Template(TEMPLATE.read_text()).safe_substitute(
-        UPSTREAM=f"127.0.0.1:{upstream_port}", LISTEN_PORT=port
+        UPSTREAM=f"127.0.0.1:{upstream_port}",
+        LISTEN_PORT=port,
+        NGINX_LOCAL_RESOLVERS="127.0.0.1",  # the upstream is an address: nothing to look up
     )
     (home / "default.conf").write_text(server)
     # The wrapper stands in for the nginx image's main file, which includes conf.d/*.conf.

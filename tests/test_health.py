@@ -30,3 +30,19 @@ def test_unhealthy_without_leaking_why(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.content == b"unavailable\n"
+
+
+def test_a_probe_during_an_outage_is_not_an_error_line_each_time(client, monkeypatch, caplog):
+    """A container engine asks every few seconds; the outage itself is warned about elsewhere
+    (safer_derbyshire/errors.py), once, not once per probe."""
+
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("safer_derbyshire.middleware.connection.cursor", broken_cursor)
+
+    with caplog.at_level("INFO"):
+        statuses = [client.get("/healthz").status_code for _ in range(5)]
+
+    assert statuses == [503] * 5
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []

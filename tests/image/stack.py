@@ -126,15 +126,18 @@ class Stack:
         # The secrets reach docker-compose as the operator's environment would give them.
         env = {**podman_env(), **self.settings, "DOCKER_HOST": f"unix://{self.socket}"}
         compose = shutil.which("docker-compose") or "docker-compose"
-        return subprocess.run(
+        result = subprocess.run(
             [compose, "--project-name", self.project, "--file", str(ROOT / "compose.yaml"), *args],
             cwd=ROOT,
             env=env,
             capture_output=True,
             text=True,
-            check=check,
+            check=False,
             timeout=timeout,
         )
+        if check and result.returncode != 0:
+            raise RuntimeError(f"docker-compose {args[0]} failed:\n{result.stderr[-3000:]}")
+        return result
 
     def up(self, within: float = 300) -> float:
         """Seconds from `up` until both sites answer through their proxies."""
@@ -174,7 +177,7 @@ class Stack:
 
     def manage(self, service: str, code: str) -> str:
         """Python run by `manage.py shell` in a service's container, with its own settings."""
-        return self.exec(service, "python", "manage.py", "shell", "-c", code).stdout
+        return self.exec(service, "python", "manage.py", "shell", "-v", "0", "-c", code).stdout
 
     def check_health(self, service: str) -> str:
         """Run the image's HEALTHCHECK once, as a container engine's timer does, and return the
