@@ -4,8 +4,10 @@
 set -eu
 : "${UPSTREAM:?set UPSTREAM to the web service, host:port}"
 LISTEN_PORT=${LISTEN_PORT:-8080}
-# The container's own DNS servers, as the official image's local-resolvers script finds them.
-NGINX_LOCAL_RESOLVERS=${NGINX_LOCAL_RESOLVERS:-$(awk '/^nameserver/ { print ($2 ~ ":") ? "[" $2 "]" : $2 }' /etc/resolv.conf | xargs)}
+# The container engine's DNS server: the first nameserver, which knows the services' names
+# (Docker's 127.0.0.11, podman's aardvark-dns). Only that one: nginx asks its resolvers in
+# turn, and a later one (the host's) would answer that "web" does not exist.
+NGINX_LOCAL_RESOLVERS=${NGINX_LOCAL_RESOLVERS:-$(awk '/^nameserver/ { print ($2 ~ ":") ? "[" $2 "]" : $2; exit }' /etc/resolv.conf)}
 : "${NGINX_LOCAL_RESOLVERS:?no nameserver in /etc/resolv.conf}"
 mkdir -p /tmp/nginx
 sed -e "s|\${UPSTREAM}|$UPSTREAM|g" -e "s|\${LISTEN_PORT}|$LISTEN_PORT|g" \
