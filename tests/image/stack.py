@@ -79,6 +79,7 @@ class Stack:
     secrets: dict = field(default_factory=secrets_for_a_trial)
     staff_port: int = field(default_factory=free_port)
     public_port: int = field(default_factory=free_port)
+    extra: dict = field(default_factory=dict)  # more of compose.yaml's variables
     service: subprocess.Popen | None = None
 
     @property
@@ -105,6 +106,7 @@ class Stack:
             "STAFF_PORT": str(self.staff_port),
             "PUBLIC_PORT": str(self.public_port),
             "TAG": os.environ.get("TAG", "latest"),
+            **self.extra,
         }
 
     def start_api(self) -> None:
