@@ -17,7 +17,8 @@ def test_it_returns_as_soon_as_the_database_accepts_writes():
     assert out.getvalue() == "The database accepts writes.\n"
 
 
-@pytest.mark.django_db
+# Outside a test transaction: the command closes a refused connection, as it must.
+@pytest.mark.django_db(transaction=True)
 def test_it_waits_through_refusals_then_goes_on(monkeypatch):
     from django.db import connection
 
