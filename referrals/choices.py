@@ -13,6 +13,18 @@ class ReporterType(models.TextChoices):
     PROFESSIONAL = "professional", "A professional, volunteer or someone reporting through work"
 
 
+class Channel(models.TextChoices):
+    """How a referral reached the team. Web referrals come through the public form; officers
+    record the others (referrals/staff_intake)."""
+
+    WEB = "web", "The online form"
+    PHONE = "phone", "A phone call"
+    EMAIL = "email", "An email"
+    LETTER = "letter", "A letter or form by post"
+    IN_PERSON = "in_person", "In person"
+    AGENCY = "agency", "Another agency's system"
+
+
 class Sector(models.TextChoices):
     # The sectors used in the official Prevent statistics.
     EDUCATION = "education", "Education (school, college, university, childcare)"

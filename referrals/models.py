@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .choices import AgeBand, District, Priority, ReporterType, Sector
+from .choices import AgeBand, Channel, District, Priority, ReporterType, Sector
 from .workflow import CLOSING, Status
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V: easy to read aloud over the phone.
@@ -40,7 +40,20 @@ class Referral(models.Model):
     }
 
     reference = models.CharField(max_length=14, unique=True, default=new_reference, editable=False)
+    # When the team received it: the send for the online form; for a referral an officer
+    # records, when the call, email or letter came in. Triage is due from then.
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    channel = models.CharField(
+        max_length=20, choices=Channel.choices, default=Channel.WEB, db_default=Channel.WEB
+    )
+    # The officer who recorded a referral that did not come through the online form.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recorded_referrals",
+    )
     # Clear metadata the queue sorts and filters on, and the statistics count. Coarse by design.
     status = models.CharField(max_length=40, choices=Status.choices, default=Status.RECEIVED)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
@@ -100,6 +113,7 @@ class Referral(models.Model):
             ("reveal_reporter", "Can reveal a reporter's identity, with a reason"),
             ("retain_referral", "Can keep a referral past its retention date, with a reason"),
             ("view_statistics", "Can see referral statistics"),
+            ("record_referral", "Can record a referral that came by phone, email or post"),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +306,7 @@ class AuditAction(models.TextChoices):
     PURGED = "purged", "Deleted a referral's details at the end of retention"
     REPLY_CODE_WRONG = "reply_code_wrong", "Wrong reply codes were tried"
     REPLY_CODE_LOCKED = "reply_code_locked", "Reply code tries were stopped at the limit"
+    RECORDED = "recorded", "Recorded a referral that came by phone, email or post"
 
 
 class AuditEvent(models.Model):

@@ -43,6 +43,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "referrals.change_status",
         "referrals.assign_to_self",
         "referrals.add_case_note",
+        "referrals.record_referral",
     ),
     SUPERVISOR: (
         "referrals.open_referral",
@@ -54,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "referrals.view_auditevent",
         "referrals.retain_referral",
         "referrals.view_statistics",
+        "referrals.record_referral",
     ),
     ACCOUNT_ADMINISTRATOR: (
         "auth.view_user",

@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -140,10 +141,25 @@ def sends_in_one_call() -> bool:
     )
 
 
-@sensitive_variables("answers", "content", "reporter")
+def content_of(answers: dict) -> dict:
+    """What goes in the content envelope: every answer but the reporter's own and the journey's
+    steering ones."""
+    return {
+        slug: value
+        for slug, value in answers.items()
+        if slug not in REPORTER_STEPS + JOURNEY_ONLY_STEPS
+    }
+
+
 def _sealed_referral(answers: dict) -> Referral:
-    """A new, unsaved referral: clear metadata from structured answers, the rest sealed."""
-    received = timezone.now()
+    return sealed_referral(answers, received=timezone.now())
+
+
+@sensitive_variables("answers", "content", "reporter")
+def sealed_referral(answers: dict, *, received: datetime) -> Referral:
+    """A new, unsaved referral: clear metadata from structured answers, the rest sealed. The
+    one way a referral is sealed, whether it came through the online form or an officer
+    recorded it (staff_intake/services.py); triage is due from `received`."""
     age = answer_rules.subject_age(answers, received.date())
     under_18 = age is not None and age < 18
     who = answers["who"]["reporter_type"]
@@ -160,11 +176,7 @@ def _sealed_referral(answers: dict) -> Referral:
             under_18=under_18, concern_types=answers["concern"].get("concern_types", [])
         ),
     )
-    content = {
-        slug: value
-        for slug, value in answers.items()
-        if slug not in REPORTER_STEPS + JOURNEY_ONLY_STEPS
-    }
+    content = content_of(answers)
     reporter = {slug: answers[slug] for slug in REPORTER_STEPS if slug in answers}
     referral.content_envelope = sealing.seal(
         content, context=referral.envelope_context("content_envelope")

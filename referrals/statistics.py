@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from . import workflow
-from .choices import AgeBand, District, ReporterType, Sector
+from .choices import AgeBand, Channel, District, ReporterType, Sector
 from .models import Referral
 
 SMALL = 5
@@ -97,4 +97,5 @@ def tables(now=None) -> list[Table]:
             "Who made the referral",
             [Row(str(label), sector_counts.get(value, 0)) for value, label in sectors],
         ),
+        Table("channel", "How referrals arrived", _by("channel", Channel.choices, referrals)),
     ]

@@ -1,0 +1,54 @@
+"""Recording a referral that did not come through the online form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
+
+from .. import audit, identity_index, services
+from ..choices import Channel
+from ..models import AuditAction, Referral
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# The officer's own record of how it came in: sealed with the content, never clear metadata
+# (it may name the caller's colleague or the agency's contact).
+INTAKE_STEP = "intake"
+
+
+class NotRecorded(Exception):
+    """The answers cannot make a referral: the message says why, in the officer's words."""
+
+
+@sensitive_variables("answers")
+def record_referral(
+    *,
+    answers: dict,
+    channel: Channel,
+    received_at: datetime,
+    received_by: str,
+    recorded_by: User,
+) -> Referral:
+    """Seal and store the referral, index it for earlier-referral matching and audit it, as
+    one: either all of it is stored or none. The content envelope also holds who received it;
+    the channel, the received time and the officer who recorded it are clear."""
+    if channel == Channel.WEB:
+        raise NotRecorded("Choose how the referral arrived: the online form sends its own")
+    answers = {**answers, INTAKE_STEP: {"received_by": received_by}}
+    referral = services.sealed_referral(answers, received=received_at)
+    referral.channel = channel
+    referral.recorded_by = recorded_by
+    with transaction.atomic():
+        referral.save()
+        identity_index.index(referral, services.content_of(answers))
+        audit.record(
+            action=AuditAction.RECORDED,
+            actor=recorded_by,
+            reference=referral.reference,
+            detail=f"from {Channel(channel).label[0].lower()}{Channel(channel).label[1:]}",
+        )
+    return referral
