@@ -250,7 +250,11 @@ def test_the_roles_migration_made_what_roles_py_describes():
 
     created = importlib.import_module("referrals.migrations.0005_roles").ROLE_PERMISSIONS
     migrated = {role: tuple(perms) for role, perms in created.items()}
-    for later in ("0009_supervisors_retain", "0011_supervisors_statistics"):
+    for later in (
+        "0009_supervisors_retain",
+        "0011_supervisors_statistics",
+        "0023_record_referral_roles",
+    ):
         added = importlib.import_module(f"referrals.migrations.{later}").ADDED
         migrated = {role: (*perms, *added.get(role, ())) for role, perms in migrated.items()}
 
