@@ -132,3 +132,158 @@ def test_officers_and_supervisors_may_record_and_account_administrators_may_not(
     assert roles.can(officer, "referrals.record_referral")
     assert roles.can(supervisor, "referrals.record_referral")
     assert not roles.can(account_admin, "referrals.record_referral")
+
+
+# --- The pages -------------------------------------------------------------------------------
+
+RECORD = "/staff/referrals/referral/record/"
+ARRIVAL = {
+    "stage": "arrival",
+    "channel": "phone",
+    "received_date_0": "3",
+    "received_date_1": "12",
+    "received_date_2": "2026",
+    "received_time": "16:55",
+    "received_by": "ACT Early advice line",
+    "reporter_type": "professional",
+}
+
+
+def _posted(answers, slugs):
+    data = {}
+    for slug in slugs:
+        for name, value in answers.get(slug, {}).items():
+            data[f"{slug}-{name}"] = value
+    return data
+
+
+def _details(client, arrival=ARRIVAL, answers=PROFESSIONAL_ANSWERS):
+    from referrals.staff_intake.forms import STEPS
+
+    first = client.post(RECORD, arrival)
+    assert first.status_code == 200, first.content.decode()[:2000]
+    signed = first.context["signed_arrival"]
+    return {"stage": "details", "arrival": signed, **_posted(answers, STEPS)}
+
+
+@pytest.fixture
+def signed_in_officer(client, officer):
+    from .staff import sign_in
+
+    sign_in(client, officer)
+    return officer
+
+
+def test_an_officer_records_a_phone_referral_through_the_two_pages(client, signed_in_officer):
+    from django.urls import reverse
+
+    page = client.get(RECORD)
+    assert page.status_code == 200
+    assert "How did the referral arrive?" in page.content.decode()
+
+    posted = _details(client)
+    answer = client.post(RECORD, posted)
+
+    referral = Referral.objects.get()
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("staff:referrals_referral_change", args=[referral.pk])
+    assert (referral.channel, referral.recorded_by) == ("phone", signed_in_officer)
+    assert referral.received_at == datetime(2026, 12, 3, 16, 55, tzinfo=LONDON)
+    # Pressed again (a double click, or a resend after a lost response): still one.
+    again = client.post(RECORD, posted)
+    assert again["Location"] == answer["Location"]
+    assert Referral.objects.count() == 1
+
+
+def test_missing_answers_are_listed_with_links_and_nothing_typed_is_lost(client, signed_in_officer):
+    empty = client.post(RECORD, {"stage": "arrival"})
+    html = empty.content.decode()
+    assert empty.status_code == 200
+    for target, _ in empty.context["error_links"]:
+        assert f'id="{target}"' in html, target
+    messages = [message for _, message in empty.context["error_links"]]
+    assert messages == [
+        "Select how the referral arrived",
+        "Enter the date it was received",
+        "Enter the time it was received, for example 16:55",
+        "Enter who received the referral",
+        "Select who made the referral",
+    ]
+
+    posted = _details(client)
+    posted["concern-concern"] = ""
+    posted["about-you-email"] = "not an email"
+    again = client.post(RECORD, posted)
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert [m for _, m in again.context["error_links"]] == [
+        "Enter an email address in the correct format, like name@example.com",
+        "Describe the concern",
+    ]
+    for target, _ in again.context["error_links"]:
+        assert f'id="{target}"' in html, target
+    assert "Example Academy, Buxton" in html  # what was typed is still there
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("forgery", ["changed signature", "signed for another officer"])
+def test_a_changed_first_page_is_refused_and_nothing_is_stored(
+    client, signed_in_officer, other_officer, forgery
+):
+    from django.core import signing
+
+    posted = _details(client)
+    if forgery == "changed signature":
+        value, signature = posted["arrival"].rsplit(":", 1)
+        posted["arrival"] = f"{value}:{signature[::-1]}"
+    else:
+        arrival = signing.loads(
+            posted["arrival"], salt=f"referrals.record.arrival:{signed_in_officer.pk}"
+        )
+        posted["arrival"] = signing.dumps(
+            {**arrival, "channel": "web"}, salt=f"referrals.record.arrival:{other_officer.pk}"
+        )
+
+    answer = client.post(RECORD, posted)
+
+    assert answer.status_code == 400
+    assert "Start again" in answer.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_a_time_in_the_future_or_not_a_time_is_explained(client, signed_in_officer):
+    later = client.post(RECORD, {**ARRIVAL, "received_date_2": "2027"})
+    wrong = client.post(RECORD, {**ARRIVAL, "received_time": "25:00"})
+
+    assert [m for _, m in later.context["error_links"]] == [
+        "The date it was received must be in the past"
+    ]
+    assert [m for _, m in wrong.context["error_links"]] == [
+        "Enter the time in 24-hour time, for example 16:55"
+    ]
+
+
+def test_a_member_of_the_public_who_gave_no_name_needs_no_details(client, signed_in_officer):
+    from .journeys import PUBLIC_ANSWERS
+
+    answers = {**PUBLIC_ANSWERS, "anonymity": {"give_name": "no", "relationship": ""}}
+    answers.pop("about-you")
+    posted = _details(client, {**ARRIVAL, "reporter_type": "public"}, answers)
+
+    answer = client.post(RECORD, posted)
+
+    assert answer.status_code == 302, answer.context and answer.context["error_links"]
+    referral = Referral.objects.get()
+    reporter = sealing.unseal(
+        referral.reporter_envelope, context=referral.envelope_context("reporter_envelope")
+    )
+    assert reporter == {"anonymity": {"give_name": "no", "relationship": ""}}
+
+
+def test_account_administrators_cannot_reach_the_pages(client, account_admin):
+    from .staff import sign_in
+
+    sign_in(client, account_admin)
+
+    assert client.get(RECORD).status_code == 403
+    assert client.post(RECORD, ARRIVAL).status_code == 403

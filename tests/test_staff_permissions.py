@@ -74,6 +74,21 @@ def _actions(referral, me, colleague):
             reverse("staff:account_unlock", args=[colleague.pk]),
             {"confirm": "yes"},
         ),
+        "record a referral": ("get", reverse("staff:referrals_referral_record"), None),
+        "record a referral: how it arrived": (
+            "post",
+            reverse("staff:referrals_referral_record"),
+            {
+                "stage": "arrival",
+                "channel": "phone",
+                "received_date_0": "1",
+                "received_date_1": "12",
+                "received_date_2": "2026",
+                "received_time": "09:30",
+                "received_by": "ACT Early advice line",
+                "reporter_type": "public",
+            },
+        ),
     }
 
 
@@ -103,6 +118,8 @@ EXPECTED = {
             "background tasks",
             "staff accounts",
             *ACCOUNT_ACTIONS,
+            "record a referral",
+            "record a referral: how it arrived",
         ],
         LOGIN,
     ),
@@ -126,6 +143,8 @@ EXPECTED = {
         "create an account": FORBIDDEN,
         "reset a colleague's two-factor": FORBIDDEN,
         "unlock a colleague": FORBIDDEN,
+        "record a referral": FORBIDDEN,
+        "record a referral: how it arrived": FORBIDDEN,
     },
     "officer": {
         "queue": OK,
@@ -147,6 +166,8 @@ EXPECTED = {
         "create an account": FORBIDDEN,
         "reset a colleague's two-factor": FORBIDDEN,
         "unlock a colleague": FORBIDDEN,
+        "record a referral": OK,
+        "record a referral: how it arrived": OK,
     },
     "supervisor": {
         "queue": OK,
@@ -168,6 +189,8 @@ EXPECTED = {
         "create an account": FORBIDDEN,
         "reset a colleague's two-factor": FORBIDDEN,
         "unlock a colleague": FORBIDDEN,
+        "record a referral": OK,
+        "record a referral: how it arrived": OK,
     },
     "account administrator": {
         "queue": FORBIDDEN,
@@ -189,6 +212,8 @@ EXPECTED = {
         "create an account": DONE,
         "reset a colleague's two-factor": DONE,
         "unlock a colleague": DONE,
+        "record a referral": FORBIDDEN,
+        "record a referral: how it arrived": FORBIDDEN,
     },
     "superuser, no Prevent role": {
         "queue": FORBIDDEN,
@@ -210,6 +235,8 @@ EXPECTED = {
         "create an account": FORBIDDEN,
         "reset a colleague's two-factor": FORBIDDEN,
         "unlock a colleague": FORBIDDEN,
+        "record a referral": FORBIDDEN,
+        "record a referral: how it arrived": FORBIDDEN,
     },
 }
 

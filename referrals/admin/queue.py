@@ -34,6 +34,7 @@ from .filters import (
     OverdueFilter,
     RepliedFilter,
 )
+from .record import RecordViews
 
 
 class QueuePage(ChangeList):
@@ -49,7 +50,7 @@ class QueuePage(ChangeList):
 
 
 @admin.register(Referral, site=staff_site)
-class ReferralAdmin(CaseViews, RoleReadOnlyAdmin):
+class ReferralAdmin(CaseViews, RecordViews, RoleReadOnlyAdmin):
     # Seven columns that fit 1024 px beside the filters: the reference on one line, who and
     # what in words from the clear columns, then what the morning's sorting needs.
     list_display = ["reference", "summary", "priority_label", "state", "due", "assignee"]
@@ -159,6 +160,7 @@ class ReferralAdmin(CaseViews, RoleReadOnlyAdmin):
         wrap = self.admin_site.admin_view
         case = [
             *self.case_urls(wrap),
+            *self.record_urls(wrap),
             path("<int:pk>/reveal/", wrap(self.reveal_view), name="referrals_referral_reveal"),
             path(
                 "<int:pk>/unassign/", wrap(self.unassign_view), name="referrals_referral_unassign"
@@ -173,7 +175,12 @@ class ReferralAdmin(CaseViews, RoleReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         can_see = roles.can(request.user, "referrals.view_statistics")
-        context = {"statistics": can_see, "title": "Referral queue", **(extra_context or {})}
+        context = {
+            "statistics": can_see,
+            "can_record": roles.can(request.user, "referrals.record_referral"),
+            "title": "Referral queue",
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, context)
 
     def statistics_view(self, request):
