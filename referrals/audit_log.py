@@ -64,6 +64,8 @@ def sentence(event: AuditEvent, names: dict[str, str]) -> str:
             return f"{who} unassigned referral {ref}"
         to = event.detail.removeprefix("to ")
         return f"{who} assigned referral {ref} to {names.get(to, to)}"
+    if event.action == A.RECORDED:
+        return f"{who} recorded referral {ref} {event.detail}"
     if event.action in (A.REPLY_CODE_WRONG, A.REPLY_CODE_LOCKED):
         where = f"Reply code for referral {ref}" if ref else "Reply codes"
         return f"{where}: {event.detail}"

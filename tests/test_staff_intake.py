@@ -287,3 +287,17 @@ def test_account_administrators_cannot_reach_the_pages(client, account_admin):
 
     assert client.get(RECORD).status_code == 403
     assert client.post(RECORD, ARRIVAL).status_code == 403
+
+
+def test_the_case_shows_how_it_arrived_and_its_history_starts_with_the_recording(
+    client, signed_in_officer
+):
+    client.post(RECORD, _details(client))
+    referral = Referral.objects.get()
+
+    page = client.get(f"/staff/referrals/referral/{referral.pk}/change/").content.decode()
+
+    assert "<dt>Arrived by</dt><dd>A phone call, recorded by Olivia Staff</dd>" in page
+    history = page.split('id="history-heading"')[1]
+    first = history.split("<li>")[1]
+    assert f"Olivia Staff recorded referral {referral.reference} from a phone call" in first
