@@ -301,3 +301,28 @@ def test_the_case_shows_how_it_arrived_and_its_history_starts_with_the_recording
     history = page.split('id="history-heading"')[1]
     first = history.split("<li>")[1]
     assert f"Olivia Staff recorded referral {referral.reference} from a phone call" in first
+
+
+def test_one_already_held_is_shown_before_anything_is_stored(client, signed_in_officer):
+    earlier = submit(received_at=datetime(2026, 11, 20, 10, 0, tzinfo=LONDON))
+    identity_index.index_reference(earlier.reference)
+    posted = _details(client)
+
+    first = client.post(RECORD, posted)
+
+    html = first.content.decode()
+    assert first.status_code == 200
+    assert "This may already be held" in html
+    assert earlier.reference in html
+    assert "Example Academy, Buxton" in html  # nothing typed is lost
+    assert Referral.objects.count() == 1
+    # Checked: a new referral after all.
+    recorded = client.post(RECORD, {**posted, "checked": "yes"})
+    assert recorded.status_code == 302
+    assert Referral.objects.count() == 2
+
+
+def test_nothing_is_shown_when_nothing_alike_is_held(client, signed_in_officer):
+    answer = client.post(RECORD, _details(client))
+
+    assert answer.status_code == 302

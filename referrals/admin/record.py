@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from referrals import roles
 from referrals.choices import Channel
-from referrals.staff_intake import forms
+from referrals.staff_intake import forms, selectors
 from referrals.staff_intake.services import record_referral
 
 ARRIVAL_TEMPLATE = "admin/referrals/referral/record_arrival.html"
@@ -67,10 +67,20 @@ class RecordViews:
         answers = forms.answers_from(arrival, sections)
         if answers is None:
             return self._details_page(request, arrival, sections)
+        received_at = datetime.fromisoformat(arrival["received_at"])
+        stored = selectors.recorded_with(arrival["token"])
+        if stored is not None:  # pressed twice, or sent again after a lost response
+            return redirect(reverse("admin:referrals_referral_change", args=[stored.pk]))
+        if request.POST.get("checked") != "yes":
+            # Before anything is stored: is this one already held, sent online or recorded
+            # by a colleague from another call? The officer looks, then records it or not.
+            held = selectors.already_held(answers, received_at)
+            if held:
+                return self._details_page(request, arrival, sections, held=held)
         referral = record_referral(
             answers=answers,
             channel=Channel(arrival["channel"]),
-            received_at=datetime.fromisoformat(arrival["received_at"]),
+            received_at=received_at,
             received_by=arrival["received_by"],
             recorded_by=request.user,
             token=arrival["token"],
@@ -88,8 +98,9 @@ class RecordViews:
         }
         return TemplateResponse(request, ARRIVAL_TEMPLATE, context, status=status)
 
-    def _details_page(self, request, arrival, sections):
+    def _details_page(self, request, arrival, sections, held=()):
         context = {
+            "held": held,
             **self.admin_site.each_context(request),
             "title": "Record a referral: the referral form",
             "arrival": arrival,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 from .. import audit, identity_index, services
 from ..choices import Channel
 from ..models import AuditAction, Referral
+from . import selectors
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -45,7 +45,7 @@ def record_referral(
     returns the referral the first one stored."""
     if channel == Channel.WEB:
         raise NotRecorded("Choose how the referral arrived: the online form sends its own")
-    send_key = hashlib.sha256((token or secrets.token_urlsafe(24)).encode()).digest()
+    send_key = selectors.send_key(token or secrets.token_urlsafe(24))
     earlier = Referral.objects.filter(send_key=send_key).first()
     if earlier is not None:
         return earlier
