@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from . import audit, guessing, journey_state, retention
+from .staff_intake import drafts as record_drafts
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def daily_maintenance() -> dict:
             backups_forget_purged_by().isoformat(),
         )
     drafts = journey_state.purge_stale()
+    drafts += record_drafts.forget_stale()
     lockouts = forget_ended_lockouts()
     checked, broken = audit.verify()
     newest = audit.head()

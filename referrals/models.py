@@ -144,6 +144,23 @@ class IdentityToken(models.Model):
         return f"{self.kind} token"
 
 
+class RecordDraft(models.Model):
+    """What an officer had typed on "Record a referral" when their session ended under them,
+    sealed, until they sign in again (referrals/staff_intake): one per officer, for a day."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="record_draft"
+    )
+    envelope = EnvelopeField()
+    saved_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return "a kept record draft"
+
+    def envelope_context(self) -> str:
+        return f"record-draft:{self.user_id}"
+
+
 class JourneyDraft(models.Model):
     """A half-finished referral as ciphertext whose key only the reporter's browser holds."""
 

@@ -49,6 +49,7 @@ GRANTS: dict[str, dict[str, Grant]] = {
     "django_tasks_database.DBTaskResult": {TRIAGE: CRUD},
     # The worker's daily job deletes stale drafts and old rate-limit records.
     "referrals.JourneyDraft": {TRIAGE: Grant(select=ALL, delete=True)},
+    "referrals.RecordDraft": {TRIAGE: CRUD},
     "referrals.SubmissionAttempt": {TRIAGE: Grant(select=ALL, delete=True)},
     "referrals.WorkerHeartbeat": {TRIAGE: CRUD},
     # Failed reply-code tries: the worker turns them into audit events, then deletes them.

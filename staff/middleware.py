@@ -26,6 +26,10 @@ class SessionLimitsMiddleware:
             idle = now - last_seen > settings.STAFF_SESSION_IDLE_MINUTES * 60
             too_long = now - signed_in > settings.STAFF_SESSION_MAX_HOURS * 3600
             if idle or too_long:
+                # An officer recording a referral must not lose what they typed to the clock.
+                from referrals.staff_intake import drafts
+
+                drafts.keep_if_recording(request)
                 audit.record(
                     action=AuditAction.SESSION_EXPIRED,
                     actor=user,

@@ -326,3 +326,80 @@ def test_nothing_is_shown_when_nothing_alike_is_held(client, signed_in_officer):
     answer = client.post(RECORD, _details(client))
 
     assert answer.status_code == 302
+
+
+# --- Nothing lost to the session clock --------------------------------------------------------
+
+
+def _idle(client, minutes=31):
+    import time
+
+    from staff.signals import LAST_SEEN
+
+    session = client.session
+    session[LAST_SEEN] = time.time() - minutes * 60
+    session.save()
+
+
+def test_typing_outlives_a_session_that_ran_out_and_comes_back_after_signing_in(
+    client, signed_in_officer
+):
+    from referrals.models import RecordDraft
+
+    from .staff import sign_in
+
+    posted = _details(client)
+    _idle(client)
+
+    answer = client.post(RECORD, posted)
+
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/staff/login/")
+    assert not Referral.objects.exists()
+    draft = RecordDraft.objects.get(user=signed_in_officer)
+    assert b"Example Academy" not in bytes(draft.envelope)  # sealed, not stored in clear
+
+    sign_in(client, signed_in_officer)
+    page = client.get(RECORD)
+    html = page.content.decode()
+    assert "Your answers were kept." in html
+    assert "Example Academy, Buxton" in html
+    assert not Referral.objects.exists()  # shown to check, not recorded unseen
+    assert not RecordDraft.objects.exists()  # given back once
+
+    recorded = client.post(RECORD, {**posted, "arrival": page.context["signed_arrival"]})
+    assert recorded.status_code == 302
+    assert Referral.objects.get().channel == "phone"
+
+
+def test_a_send_from_another_site_is_not_kept(signed_in_officer):
+    from django.test import Client
+
+    from referrals.models import RecordDraft
+
+    from .staff import sign_in
+
+    strict = Client(enforce_csrf_checks=True)
+    sign_in(strict, signed_in_officer)
+    _idle(strict)
+
+    strict.post(RECORD, {"stage": "details", "concern-concern": "Words put in her mouth"})
+
+    assert not RecordDraft.objects.exists()
+
+
+def test_a_draft_no_one_came_back_for_is_forgotten_after_a_day(client, signed_in_officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals.models import RecordDraft
+    from referrals.staff_intake import drafts
+
+    posted = _details(client)
+    _idle(client)
+    client.post(RECORD, posted)
+    RecordDraft.objects.update(saved_at=timezone.now() - timedelta(days=1, minutes=1))
+
+    assert drafts.forget_stale() == 1
+    assert not RecordDraft.objects.exists()

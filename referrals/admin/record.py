@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from referrals import roles
 from referrals.choices import Channel
-from referrals.staff_intake import forms, selectors
+from referrals.staff_intake import drafts, forms, selectors
 from referrals.staff_intake.services import record_referral
 
 ARRIVAL_TEMPLATE = "admin/referrals/referral/record_arrival.html"
@@ -43,17 +43,21 @@ class RecordViews:
         if not roles.can(request.user, "referrals.record_referral"):
             raise PermissionDenied
         if request.method == "POST" and request.POST.get("stage") == "details":
-            return sensitive_post_parameters()(self._details)(request)
+            return sensitive_post_parameters()(self._details)(request, request.POST)
+        kept = drafts.take(request.user) if request.method == "GET" else None
+        if kept is not None:
+            data, draft = kept
+            return self._details(request, data, kept_at=draft.saved_at)
         arrival = forms.ArrivalForm(request.POST if request.method == "POST" else None)
         if arrival.is_bound and arrival.is_valid():
             chosen = {**arrival.arrival(), "token": secrets.token_urlsafe(24)}
             return self._details_page(request, chosen, forms.details_forms(chosen["reporter_type"]))
         return self._arrival_page(request, arrival)
 
-    def _details(self, request):
+    def _details(self, request, data, kept_at=None):
         try:
             arrival = signing.loads(
-                request.POST.get("arrival", ""), salt=self._salt(request), max_age=KEEP_FOR
+                data.get("arrival", ""), salt=self._salt(request), max_age=KEEP_FOR
             )
         except signing.BadSignature:
             return self._arrival_page(
@@ -63,15 +67,16 @@ class RecordViews:
                 "were given more than 12 hours ago.",
                 status=400,
             )
-        sections = forms.details_forms(arrival["reporter_type"], data=request.POST)
+        sections = forms.details_forms(arrival["reporter_type"], data=data)
         answers = forms.answers_from(arrival, sections)
-        if answers is None:
-            return self._details_page(request, arrival, sections)
+        if answers is None or kept_at is not None:
+            # Kept from a session that ended: shown to check, never recorded unseen.
+            return self._details_page(request, arrival, sections, kept_at=kept_at)
         received_at = datetime.fromisoformat(arrival["received_at"])
         stored = selectors.recorded_with(arrival["token"])
         if stored is not None:  # pressed twice, or sent again after a lost response
             return redirect(reverse("admin:referrals_referral_change", args=[stored.pk]))
-        if request.POST.get("checked") != "yes":
+        if data.get("checked") != "yes":
             # Before anything is stored: is this one already held, sent online or recorded
             # by a colleague from another call? The officer looks, then records it or not.
             held = selectors.already_held(answers, received_at)
@@ -98,9 +103,10 @@ class RecordViews:
         }
         return TemplateResponse(request, ARRIVAL_TEMPLATE, context, status=status)
 
-    def _details_page(self, request, arrival, sections, held=()):
+    def _details_page(self, request, arrival, sections, held=(), kept_at=None):
         context = {
             "held": held,
+            "kept_at": kept_at,
             **self.admin_site.each_context(request),
             "title": "Record a referral: the referral form",
             "arrival": arrival,
