@@ -151,13 +151,15 @@ class RecordDraft(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="record_draft"
     )
+    SEALED_FIELDS = {"envelope": "draft"}
+
     envelope = EnvelopeField()
     saved_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:
         return "a kept record draft"
 
-    def envelope_context(self) -> str:
+    def envelope_context(self, field: str = "envelope") -> str:
         return f"record-draft:{self.user_id}"
 
 

@@ -403,3 +403,26 @@ def test_a_draft_no_one_came_back_for_is_forgotten_after_a_day(client, signed_in
 
     assert drafts.forget_stale() == 1
     assert not RecordDraft.objects.exists()
+
+
+def test_key_rotation_re_seals_a_kept_draft_so_it_still_comes_back(
+    client, signed_in_officer, settings, key_pair
+):
+    from referrals import rotation
+    from referrals.models import RecordDraft
+
+    from .staff import sign_in
+
+    posted = _details(client)
+    _idle(client)
+    client.post(RECORD, posted)
+    key_b = sealing.generate_key_pair("test-b")
+    settings.SEALING_PUBLIC_KEYS = [key_b[0], key_pair[0]]
+    settings.SEALING_PRIVATE_KEYS = [key_b[1], key_pair[1]]
+
+    rotation.rotate()
+
+    assert sealing.key_id_of(bytes(RecordDraft.objects.get().envelope)) == "test-b"
+    settings.SEALING_PUBLIC_KEYS, settings.SEALING_PRIVATE_KEYS = [key_b[0]], [key_b[1]]
+    sign_in(client, signed_in_officer)
+    assert "Example Academy, Buxton" in client.get(RECORD).content.decode()
