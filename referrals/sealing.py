@@ -19,6 +19,7 @@ import base64
 import json
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -391,3 +392,112 @@ def public_keyring(public_raw: bytes | memoryview) -> Keyring:
     except ValueError as exc:
         raise KeyringError("The stored reply key is not a valid key.") from exc
     return Keyring((KeyPair(DERIVED_KEY_ID, public, None),))
+
+
+# --- files ------------------------------------------------------------------------------------
+# A file (an attachment) is sealed as it streams in, never held whole: a fresh AES-256-GCM key
+# for each file encrypts it in chunks (the STREAM construction: each chunk's nonce is a random
+# 7-byte prefix, a 4-byte counter and a final-chunk flag, and the caller's context is the
+# associated data), so chunks cannot be reordered, dropped, swapped between files or cut off at
+# the end. The file key is sealed to the team's public key like any payload: the public side
+# could seal a file but never open one, and a key rotation re-seals the small key envelope,
+# not the file.
+
+FILE_CHUNK = 64 * 1024
+_FILE_PREFIX_LEN = 7
+_FILE_TAG_LEN = 16
+
+
+def _file_nonce(prefix: bytes, counter: int, final: bool) -> bytes:
+    if counter >= 2**32:
+        raise SealingError("The file is too long to seal.")
+    return prefix + counter.to_bytes(4, "big") + (b"\x01" if final else b"\x00")
+
+
+class FileSealer:
+    """Feed a file's bytes in any pieces; take back sealed chunks to store, in order.
+
+    `key_envelope` opens (with the private key) to the file key; store it beside the chunks.
+    Plaintext is held one chunk at a time."""
+
+    @sensitive_variables("key")
+    def __init__(self, *, context: str, keyring: Keyring | None = None):
+        key = AESGCM.generate_key(bit_length=256)
+        self._aead = AESGCM(key)
+        self._prefix = os.urandom(_FILE_PREFIX_LEN)
+        self._context = context.encode()
+        self._counter = 0
+        self._pending = bytearray()
+        self.size = 0
+        self.key_envelope = seal(
+            {"key": _b64encode(key), "prefix": _b64encode(self._prefix)},
+            context=f"{context}:file-key",
+            keyring=keyring,
+        )
+
+    def update(self, data: bytes) -> list[bytes]:
+        """Sealed chunks ready to store. The last whole chunk waits: only finish() knows
+        whether it is the final one."""
+        self._pending += data
+        self.size += len(data)
+        sealed = []
+        while len(self._pending) > FILE_CHUNK:
+            sealed.append(self._seal(bytes(self._pending[:FILE_CHUNK]), final=False))
+            del self._pending[:FILE_CHUNK]
+        return sealed
+
+    def finish(self) -> bytes:
+        """The final sealed chunk (empty for an empty file, which still proves the end)."""
+        sealed = self._seal(bytes(self._pending), final=True)
+        self._pending.clear()
+        return sealed
+
+    def _seal(self, chunk: bytes, *, final: bool) -> bytes:
+        nonce = _file_nonce(self._prefix, self._counter, final)
+        self._counter += 1
+        return self._aead.encrypt(nonce, chunk, self._context)
+
+
+def open_file(
+    key_envelope: bytes | memoryview,
+    chunks: Iterable[bytes | memoryview],
+    *,
+    context: str,
+    keyring: Keyring | None = None,
+) -> Iterator[bytes]:
+    """The file's bytes, chunk by chunk, from its sealed chunks in stored order. Raises
+    TamperedEnvelopeError at the first chunk that was altered, moved or belongs elsewhere, and
+    if the chunks end before the final one or go on after it."""
+    opened = unseal(key_envelope, context=f"{context}:file-key", keyring=keyring)
+    aead = AESGCM(_b64decode(opened["key"]))
+    prefix = _b64decode(opened["prefix"])
+    associated = context.encode()
+    finished = False
+    for counter, chunk in enumerate(chunks):
+        if finished:
+            raise TamperedEnvelopeError("The sealed file goes on after its final chunk.")
+        raw = bytes(chunk)
+        # A chunk is final if it opens as final: only the last one was sealed that way.
+        for final in (False, True) if len(raw) == FILE_CHUNK + _FILE_TAG_LEN else (True,):
+            try:
+                plain = aead.decrypt(_file_nonce(prefix, counter, final), raw, associated)
+            except InvalidTag:
+                continue
+            finished = final
+            yield plain
+            break
+        else:
+            raise TamperedEnvelopeError(
+                "A chunk of the sealed file was altered, moved or belongs to another file."
+            )
+    if not finished:
+        raise TamperedEnvelopeError("The sealed file ends before its final chunk.")
+
+
+def reseal_file_key(
+    key_envelope: bytes | memoryview, *, context: str, keyring: Keyring | None = None
+) -> bytes:
+    """The file key sealed again to the newest public key (key rotation); the chunks stay."""
+    keyring = keyring or configured_keyring()
+    opened = unseal(key_envelope, context=f"{context}:file-key", keyring=keyring)
+    return seal(opened, context=f"{context}:file-key", keyring=keyring)
