@@ -1,0 +1,144 @@
+"""What an attachment is, from its bytes: the allowed kinds pass; a file whose contents do not
+match its name, a web page or SVG, an empty or oversized file, a hostile name and a zip bomb are
+refused in words an officer can act on, and nothing is expanded to find out."""
+
+import io
+import time
+import zipfile
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from referrals.attachments.file_types import MAX_BYTES, Inspector, Refused
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40)
+EML = (
+    b"Received: from mail.example.org\r\nFrom: Head Teacher <head@example.sch.uk>\r\n"
+    b"To: prevent@example.org\r\nSubject: A concern about a pupil\r\n"
+    b"Date: Thu, 3 Dec 2026 16:55:00 +0000\r\n\r\nWe are worried about a pupil.\r\n"
+)
+HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script/></svg>'
+
+
+def _zip(entries, *, first=None):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if first:
+            archive.writestr(zipfile.ZipInfo(first[0]), first[1], compress_type=zipfile.ZIP_STORED)
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+DOCX = _zip(
+    {
+        "[Content_Types].xml": "<Types/>",
+        "_rels/.rels": "<Relationships/>",
+        "word/document.xml": "<w:document>We are worried.</w:document>",
+    }
+)
+ODT = _zip(
+    {"content.xml": "<office:document-content/>", "META-INF/manifest.xml": "<manifest/>"},
+    first=("mimetype", b"application/vnd.oasis.opendocument.text"),
+)
+
+
+def _kind(data, name, pieces=7919):
+    inspector = Inspector()
+    for start in range(0, len(data), pieces):
+        inspector.feed(data[start : start + pieces])
+    return inspector.kind(name)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "kind"),
+    [
+        (PDF, "referral form.pdf", "pdf"),
+        (PNG, "screenshot.PNG", "png"),
+        (JPEG, "photo.jpg", "jpeg"),
+        (JPEG, "photo.jpeg", "jpeg"),
+        (EML, "email from the school.eml", "eml"),
+        (DOCX, "National Referral Form.docx", "docx"),
+        (ODT, "referral.odt", "odt"),
+    ],
+)
+def test_each_allowed_kind_is_known_by_its_contents(data, name, kind):
+    assert _kind(data, name) == kind
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (PNG, "form.pdf", "The file is a PNG image but its name ends .pdf: rename it to end .png"),
+        (HTML, "form.pdf", "The file must be a PDF, Word (DOCX), OpenDocument (ODT), a saved"),
+        (SVG, "drawing.svg", "The file must be a PDF, Word (DOCX)"),
+        (SVG, "drawing.png", "The file must be a PDF, Word (DOCX)"),
+        (b"", "empty.pdf", "The file is empty"),
+        (PDF, "../../etc/passwd.pdf", "The file name must not contain slashes"),
+        (PDF, "form\x00.pdf", "The file name must not contain slashes"),
+        (PDF, "C:\\Users\\form.pdf", "The file name must not contain slashes"),
+        (PDF, "form\r\nSet-Cookie: x.pdf", "The file name must not contain slashes"),
+        (PDF, "", "The file name must be between 1 and 200 characters"),
+        (_zip({"notes.txt": "hello"}), "notes.docx", "The file is a zip archive, not a document"),
+        (DOCX, "form.pdf", "The file is a Word document (DOCX) but its name ends .pdf"),
+    ],
+)
+def test_what_is_not_allowed_is_refused_with_the_reason(data, name, message):
+    with pytest.raises(Refused) as refused:
+        _kind(data, name)
+
+    assert str(refused.value).startswith(message)
+
+
+def test_a_file_one_byte_over_the_limit_is_refused_as_it_arrives():
+    inspector = Inspector()
+    inspector.feed(b"%PDF-" + bytes(MAX_BYTES - 5))
+
+    with pytest.raises(Refused, match="The file must be smaller than 10 MB"):
+        inspector.feed(b"x")
+
+
+def test_a_docx_zip_bomb_is_refused_from_its_directory_without_expanding_it():
+    bomb = _zip(
+        {
+            "[Content_Types].xml": "<Types/>",
+            "word/document.xml": b"\x00" * (150 * 1024 * 1024),
+        }
+    )
+    assert len(bomb) < 1024 * 1024  # a small file that claims 150 MB
+
+    started = time.process_time()
+    with pytest.raises(Refused, match="would expand to far more than its size"):
+        _kind(bomb, "bomb.docx")
+    assert time.process_time() - started < 0.5  # read, not inflated
+
+
+def test_a_damaged_archive_is_refused_not_crashed_on():
+    cut = DOCX[: len(DOCX) - 30]
+
+    with pytest.raises(Refused, match="damaged"):
+        _kind(cut, "cut.docx")
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=4096), name=st.text(max_size=60))
+def test_any_bytes_and_any_name_give_a_kind_or_a_reason_never_an_error(data, name):
+    try:
+        assert _kind(data, name, pieces=97) in {"pdf", "docx", "odt", "eml", "png", "jpeg"}
+    except Refused as refused:
+        assert str(refused)
+
+
+@settings(max_examples=200, deadline=None)
+@given(damage=st.binary(min_size=1, max_size=64), at=st.integers(0, 10_000))
+def test_a_docx_damaged_anywhere_gives_a_kind_or_a_reason(damage, at):
+    at %= len(DOCX)
+    damaged = DOCX[:at] + damage + DOCX[at + len(damage) :]
+    try:
+        _kind(damaged, "damaged.docx")
+    except Refused as refused:
+        assert str(refused)
