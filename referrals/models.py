@@ -144,6 +144,59 @@ class IdentityToken(models.Model):
         return f"{self.kind} token"
 
 
+class Attachment(models.Model):
+    """A file a referral came in (an email, a scanned form), sealed as it streamed in
+    (sealing.FileSealer): its chunks in AttachmentChunk, its file key and its name each sealed
+    to the team key. The kind and size are clear; they say nothing about anyone."""
+
+    SEALED_FIELDS = {"key_envelope": "file-key", "name_envelope": "name"}
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    chunk_count = models.PositiveIntegerField()
+    key_envelope = EnvelopeField()
+    name_envelope = EnvelopeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        permissions = [("download_attachment", "Can download a referral's attached files")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} attachment"
+
+    @property
+    def file_context(self) -> str:
+        return f"attachment:{self.public_id}:file"
+
+    def envelope_context(self, field: str) -> str:
+        # The file key's context is the one FileSealer sealed it under.
+        if field == "key_envelope":
+            return f"{self.file_context}:file-key"
+        return f"attachment:{self.public_id}:{self.SEALED_FIELDS[field]}"
+
+
+class AttachmentChunk(models.Model):
+    """One sealed chunk of an attachment, in order."""
+
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attachment", "index"], name="one_chunk_per_place")
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index}"
+
+
 class RecordDraft(models.Model):
     """What an officer had typed on "Record a referral" when their session ended under them,
     sealed, until they sign in again (referrals/staff_intake): one per officer, for a day."""
@@ -326,6 +379,8 @@ class AuditAction(models.TextChoices):
     REPLY_CODE_WRONG = "reply_code_wrong", "Wrong reply codes were tried"
     REPLY_CODE_LOCKED = "reply_code_locked", "Reply code tries were stopped at the limit"
     RECORDED = "recorded", "Recorded a referral that came by phone, email or post"
+    ATTACHED = "attached", "Attached a file to a referral"
+    DOWNLOADED = "downloaded", "Downloaded a file attached to a referral"
 
 
 class AuditEvent(models.Model):

@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from . import audit, roles, sealing, workflow
 from .models import (
+    Attachment,
     AuditAction,
     CaseNote,
     IdentityToken,
@@ -82,6 +83,8 @@ def purge(referral: Referral, *, now: datetime.datetime | None = None) -> None:
     """Delete the referral's details; keep the tombstone and write the audit event."""
     now = now or timezone.now()
     CaseNote.objects.filter(referral=referral).delete()
+    # The files it came in are details too: their chunks go with them.
+    Attachment.objects.filter(referral=referral).delete()
     # The thread with the reporter goes with the details; the tombstone keeps how many.
     messages, _ = MailboxMessage.objects.filter(referral=referral).delete()
     ReplyMailbox.objects.filter(referral=referral).delete()

@@ -44,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "referrals.assign_to_self",
         "referrals.add_case_note",
         "referrals.record_referral",
+        "referrals.download_attachment",
     ),
     SUPERVISOR: (
         "referrals.open_referral",
@@ -56,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "referrals.retain_referral",
         "referrals.view_statistics",
         "referrals.record_referral",
+        "referrals.download_attachment",
     ),
     ACCOUNT_ADMINISTRATOR: (
         "auth.view_user",

@@ -50,6 +50,12 @@ GRANTS: dict[str, dict[str, Grant]] = {
     # The worker's daily job deletes stale drafts and old rate-limit records.
     "referrals.JourneyDraft": {TRIAGE: Grant(select=ALL, delete=True)},
     "referrals.RecordDraft": {TRIAGE: CRUD},
+    # Attachments are added and removed (a purge deletes them); only a key rotation changes
+    # one, re-sealing its envelopes.
+    "referrals.Attachment": {
+        TRIAGE: Grant(select=ALL, insert=ALL, update=("key_envelope", "name_envelope"), delete=True)
+    },
+    "referrals.AttachmentChunk": {TRIAGE: Grant(select=ALL, insert=ALL, delete=True)},
     "referrals.SubmissionAttempt": {TRIAGE: Grant(select=ALL, delete=True)},
     "referrals.WorkerHeartbeat": {TRIAGE: CRUD},
     # Failed reply-code tries: the worker turns them into audit events, then deletes them.

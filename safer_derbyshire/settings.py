@@ -240,7 +240,11 @@ STAFF_SECRETS_KEYS = env.list("STAFF_SECRETS_KEYS", default=[])
 PASSWORD_RESET_TIMEOUT = env.int("STAFF_LINK_HOURS", default=24) * 3600
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
-FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # no uploads are accepted anywhere
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+# Every uploaded file is sealed as it arrives and checked by its content, never written to a
+# temporary file in clear: only officers attach files (referrals/attachments); anywhere else
+# an upload is sealed and thrown away unread.
+FILE_UPLOAD_HANDLERS = ["referrals.attachments.uploads.SealingUploadHandler"]
 
 # --- Forms ------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -70,10 +70,10 @@ def submit(posted=None, **overrides) -> Referral:
     return Referral.objects.get(reference=reference)
 
 
-def case_url(referral, action=None):
+def case_url(referral, action=None, *more):
     if action is None:
         return reverse("staff:referrals_referral_change", args=[referral.pk])
-    return reverse(f"staff:referrals_referral_{action}", args=[referral.pk])
+    return reverse(f"staff:referrals_referral_{action}", args=[referral.pk, *more])
 
 
 @pytest.fixture

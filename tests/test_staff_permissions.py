@@ -1,6 +1,7 @@
 """Who may do what on the staff site: every URL against every role, in one table."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from referrals import roles
@@ -19,7 +20,7 @@ ROLES = {
 }
 
 
-def _actions(referral, me, colleague):
+def _actions(referral, me, colleague, attachment_pk=0):
     """Each staff URL as (method, url, form data)."""
     return {
         "queue": ("get", reverse("staff:referrals_referral_changelist"), None),
@@ -75,6 +76,12 @@ def _actions(referral, me, colleague):
             {"confirm": "yes"},
         ),
         "record a referral": ("get", reverse("staff:referrals_referral_record"), None),
+        "attach a file": (
+            "post",
+            case_url(referral, "attach"),
+            {"file": SimpleUploadedFile("form.pdf", b"%PDF-1.7 a referral form")},
+        ),
+        "download a file": ("get", case_url(referral, "download", attachment_pk), None),
         "record a referral: how it arrived": (
             "post",
             reverse("staff:referrals_referral_record"),
@@ -120,6 +127,8 @@ EXPECTED = {
             *ACCOUNT_ACTIONS,
             "record a referral",
             "record a referral: how it arrived",
+            "attach a file",
+            "download a file",
         ],
         LOGIN,
     ),
@@ -145,6 +154,8 @@ EXPECTED = {
         "unlock a colleague": FORBIDDEN,
         "record a referral": FORBIDDEN,
         "record a referral: how it arrived": FORBIDDEN,
+        "attach a file": FORBIDDEN,
+        "download a file": FORBIDDEN,
     },
     "officer": {
         "queue": OK,
@@ -168,6 +179,8 @@ EXPECTED = {
         "unlock a colleague": FORBIDDEN,
         "record a referral": OK,
         "record a referral: how it arrived": OK,
+        "attach a file": DONE,
+        "download a file": OK,
     },
     "supervisor": {
         "queue": OK,
@@ -191,6 +204,8 @@ EXPECTED = {
         "unlock a colleague": FORBIDDEN,
         "record a referral": OK,
         "record a referral: how it arrived": OK,
+        "attach a file": DONE,
+        "download a file": OK,
     },
     "account administrator": {
         "queue": FORBIDDEN,
@@ -214,6 +229,8 @@ EXPECTED = {
         "unlock a colleague": DONE,
         "record a referral": FORBIDDEN,
         "record a referral: how it arrived": FORBIDDEN,
+        "attach a file": FORBIDDEN,
+        "download a file": FORBIDDEN,
     },
     "superuser, no Prevent role": {
         "queue": FORBIDDEN,
@@ -237,6 +254,8 @@ EXPECTED = {
         "unlock a colleague": FORBIDDEN,
         "record a referral": FORBIDDEN,
         "record a referral: how it arrived": FORBIDDEN,
+        "attach a file": FORBIDDEN,
+        "download a file": FORBIDDEN,
     },
 }
 
@@ -251,7 +270,8 @@ def test_each_role_gets_exactly_what_it_should(client, django_user_model, role, 
     if ROLES[role] is not None:
         me = make_user(django_user_model, "me", **ROLES[role])
         sign_in(client, me)
-    method, url, data = _actions(referral, me, colleague)[action]
+    attachment_pk = _attachment(referral, colleague) if action == "download a file" else 0
+    method, url, data = _actions(referral, me, colleague, attachment_pk)[action]
     if action == "unassign a colleague's case":
         type(referral).objects.filter(pk=referral.pk).update(assigned_to=colleague)
 
@@ -265,6 +285,18 @@ def test_each_role_gets_exactly_what_it_should(client, django_user_model, role, 
         assert response["Location"].startswith(reverse("staff:auth_user_changelist"))
     elif expected == DONE:
         assert response["Location"] == case_url(referral)
+
+
+def _attachment(referral, by):
+    """A file attached by a colleague, through the same sealing an upload takes."""
+    from referrals.attachments import services
+    from referrals.attachments.uploads import SealingUploadHandler
+
+    handler = SealingUploadHandler()
+    data = b"%PDF-1.7 a referral form"
+    handler.new_file("file", "form.pdf", "application/pdf", len(data))
+    handler.receive_data_chunk(data, 0)
+    return services.attach(referral=referral, upload=handler.file_complete(len(data)), by=by).pk
 
 
 def test_the_table_covers_every_role_and_the_same_urls():
@@ -281,6 +313,7 @@ def test_the_roles_migration_made_what_roles_py_describes():
         "0009_supervisors_retain",
         "0011_supervisors_statistics",
         "0023_record_referral_roles",
+        "0026_download_attachment_roles",
     ):
         added = importlib.import_module(f"referrals.migrations.{later}").ADDED
         migrated = {role: (*perms, *added.get(role, ())) for role, perms in migrated.items()}

@@ -26,10 +26,12 @@ from referrals import (
     selectors,
     workflow,
 )
+from referrals.attachments import selectors as attachment_selectors
 from referrals.models import AuditEvent, Referral, ReplyMailbox
 from referrals.services import REPORTER_STEPS
 from referrals.working_time import describe_age
 
+from .attachments import AttachForm
 from .case_forms import (
     AssignForm,
     MessageForm,
@@ -238,6 +240,7 @@ class CaseViews:
             "message_form": MessageForm(),
             "reveal_form": RevealForm(),
             "retain_form": RetainForm(),
+            "attach_form": AttachForm(),
             "assign_form": AssignForm(),
             "priority_form": PriorityForm(),
             **(forms_with_errors or {}),
@@ -276,10 +279,13 @@ class CaseViews:
                 ),
                 "change_priority": roles.can(user, "referrals.change_status")
                 and referral.status not in workflow.CLOSING,
+                "attach": roles.can(user, "referrals.record_referral"),
+                "download": roles.can(user, "referrals.download_attachment"),
                 "retain": roles.can(user, "referrals.retain_referral")
                 and referral.status in workflow.CLOSING,
             },
             "expires_at": retention.expires_at(referral),
+            "attachments": attachment_selectors.listed(referral),
             **forms_,
         }
         return TemplateResponse(

@@ -24,6 +24,7 @@ from referrals.models import Referral
 from referrals.working_time import describe_age
 from staff.sites import staff_site
 
+from .attachments import AttachmentViews
 from .base import RoleReadOnlyAdmin
 from .case import CaseViews
 from .filters import (
@@ -50,7 +51,7 @@ class QueuePage(ChangeList):
 
 
 @admin.register(Referral, site=staff_site)
-class ReferralAdmin(CaseViews, RecordViews, RoleReadOnlyAdmin):
+class ReferralAdmin(CaseViews, AttachmentViews, RecordViews, RoleReadOnlyAdmin):
     # Seven columns that fit 1024 px beside the filters: the reference on one line, who and
     # what in words from the clear columns, then what the morning's sorting needs.
     list_display = ["reference", "summary", "priority_label", "state", "due", "assignee"]
@@ -161,6 +162,7 @@ class ReferralAdmin(CaseViews, RecordViews, RoleReadOnlyAdmin):
         case = [
             *self.case_urls(wrap),
             *self.record_urls(wrap),
+            *self.attachment_urls(wrap),
             path("<int:pk>/reveal/", wrap(self.reveal_view), name="referrals_referral_reveal"),
             path(
                 "<int:pk>/unassign/", wrap(self.unassign_view), name="referrals_referral_unassign"
