@@ -134,7 +134,7 @@ def triage_site_env(key_pair):
     }
 
 
-def start_nginx(upstream_port, home):
+def start_nginx(upstream_port, home, upload_max_body="1m"):
     """The shipped proxy in front of upstream_port: (process, port, access log path)."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
@@ -145,6 +145,7 @@ def start_nginx(upstream_port, home):
         UPSTREAM=f"127.0.0.1:{upstream_port}",
         LISTEN_PORT=port,
         NGINX_LOCAL_RESOLVERS="127.0.0.1",  # the upstream is an address: nothing to look up
+        UPLOAD_MAX_BODY=upload_max_body,
     )
     (home / "default.conf").write_text(server)
     # The wrapper stands in for the nginx image's main file, which includes conf.d/*.conf.

@@ -125,3 +125,36 @@ def test_the_proxy_keeps_a_reporters_answers_off_its_disk(proxy):
     logged = error_log.read_text()[len(before) :] if error_log.exists() else ""
     # nginx warns each time it spools a body or a page to a temporary file.
     assert "temporary file" not in logged
+
+
+@pytest.mark.parametrize(
+    ("upload_max_body", "path", "refused"),
+    [
+        ("11m", "/staff/referrals/referral/7/attach/", False),
+        ("11m", "/share-a-concern/concern/", True),
+        ("1m", "/staff/referrals/referral/7/attach/", True),
+    ],
+    ids=["staff proxy, attach", "staff proxy, elsewhere", "public proxy, attach"],
+)
+def test_only_the_staff_proxy_takes_a_file_sized_body_and_only_to_attach(
+    gunicorn, tmp_path_factory, upload_max_body, path, refused
+):
+    """A 5 MB body: nginx refuses it (413) unless it is a file sent to a case on the staff
+    site; the app then answers it (here, for a case that is not there, not 413)."""
+    process, port, _ = start_nginx(
+        gunicorn[0], tmp_path_factory.mktemp("upload-proxy"), upload_max_body=upload_max_body
+    )
+    try:
+        conn = HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(
+            "POST",
+            path,
+            body=b"x" * (5 * 1024 * 1024),
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        status = conn.getresponse().status
+        conn.close()
+    finally:
+        stop(process)
+
+    assert (status == 413) is refused, status
