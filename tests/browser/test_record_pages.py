@@ -3,6 +3,7 @@ through both pages and their error states (every summary link followed), to the 
 queue with its due date from when the call came in."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,7 @@ from referrals.working_time import add_working_days
 from tests.staff import PASSWORD, authenticator, make_user
 
 from ..journeys import PROFESSIONAL_ANSWERS
+from ..test_file_types import PDF
 from .pages import assert_accessible, fill
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,6 +102,25 @@ def test_an_officer_records_a_phone_referral_from_yesterday_afternoon(
     received = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(16, 55)))
     assert referral.received_at == received
     assert referral.due_at == add_working_days(received, settings.TRIAGE_DUE_WORKING_DAYS)
+
+    # The letter it came in, attached from the case and downloaded to the same bytes.
+    page.get_by_role("button", name="Attach file").click()
+    expect(page.get_by_text("Choose a file to attach")).to_be_visible()
+    assert_accessible(page)
+    letter = PDF + b"The school's letter about a pupil, 3 December." + bytes(300_000)
+    page.get_by_label("Attach the email or document it came in").set_input_files(
+        files=[
+            {"name": "letter from the school.pdf", "mimeType": "application/pdf", "buffer": letter}
+        ]
+    )
+    page.get_by_role("button", name="Attach file").click()
+    expect(page.get_by_text("File attached.")).to_be_visible()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="letter from the school.pdf").click()
+    assert download.value.suggested_filename == "letter from the school.pdf"
+    assert Path(download.value.path()).read_bytes() == letter
+
     page.goto(live_server.url + reverse("staff:referrals_referral_changelist"))
     expect(page.get_by_role("link", name=referral.reference)).to_be_visible()
     assert errors == []
