@@ -427,7 +427,7 @@ class FileSealer:
         self._prefix = os.urandom(_FILE_PREFIX_LEN)
         self._context = context.encode()
         self._counter = 0
-        self._pending = bytearray()
+        self._pending: memoryview | None = None
         self.size = 0
         self.key_envelope = seal(
             {"key": _b64encode(key), "prefix": _b64encode(self._prefix)},
@@ -437,22 +437,39 @@ class FileSealer:
 
     def update(self, data: bytes) -> list[bytes]:
         """Sealed chunks ready to store. The last whole chunk waits: only finish() knows
-        whether it is the final one."""
-        self._pending += data
+        whether it is the final one. Pieces of whole chunks (Django reads uploads in 64 KiB)
+        are sealed where they lie, without a copy; only a chunk split across pieces is joined."""
+        if not isinstance(data, bytes):
+            data = bytes(data)  # a buffer the caller may change later is copied once
         self.size += len(data)
+        view = memoryview(data)
         sealed = []
-        while len(self._pending) > FILE_CHUNK:
-            sealed.append(self._seal(bytes(self._pending[:FILE_CHUNK]), final=False))
-            del self._pending[:FILE_CHUNK]
+        if view and self._pending is not None:
+            if len(self._pending) == FILE_CHUNK:
+                sealed.append(self._seal(self._pending, final=False))
+            else:
+                need = FILE_CHUNK - len(self._pending)
+                joined = memoryview(bytes(self._pending) + bytes(view[:need]))
+                view = view[need:]
+                if not view:
+                    self._pending = joined
+                    return sealed
+                sealed.append(self._seal(joined, final=False))
+            self._pending = None
+        while len(view) > FILE_CHUNK:
+            sealed.append(self._seal(view[:FILE_CHUNK], final=False))
+            view = view[FILE_CHUNK:]
+        if view:
+            self._pending = view
         return sealed
 
     def finish(self) -> bytes:
         """The final sealed chunk (empty for an empty file, which still proves the end)."""
-        sealed = self._seal(bytes(self._pending), final=True)
-        self._pending.clear()
-        return sealed
+        last = self._pending if self._pending is not None else memoryview(b"")
+        self._pending = None
+        return self._seal(last, final=True)
 
-    def _seal(self, chunk: bytes, *, final: bool) -> bytes:
+    def _seal(self, chunk: memoryview, *, final: bool) -> bytes:
         nonce = _file_nonce(self._prefix, self._counter, final)
         self._counter += 1
         return self._aead.encrypt(nonce, chunk, self._context)

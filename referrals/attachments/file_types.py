@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import struct
+from collections import deque
 from dataclasses import dataclass, field
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -62,7 +63,9 @@ class Inspector:
     """Feed the file's bytes in order; then `kind(name)` says what it is or refuses it."""
 
     head: bytearray = field(default_factory=bytearray)
-    tail: bytearray = field(default_factory=bytearray)
+    # The newest pieces, at least TAIL_BYTES of them, joined only when asked for.
+    pieces: deque = field(default_factory=deque)
+    held: int = 0
     size: int = 0
 
     def feed(self, data: bytes) -> None:
@@ -71,15 +74,20 @@ class Inspector:
             raise Refused(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB")
         if len(self.head) < HEAD_BYTES:
             self.head += data[: HEAD_BYTES - len(self.head)]
-        self.tail += data
-        if len(self.tail) > TAIL_BYTES:
-            del self.tail[: len(self.tail) - TAIL_BYTES]
+        self.pieces.append(data)
+        self.held += len(data)
+        while self.held - len(self.pieces[0]) >= TAIL_BYTES:
+            self.held -= len(self.pieces.popleft())
+
+    @property
+    def tail(self) -> bytes:
+        return b"".join(self.pieces)[-TAIL_BYTES:]
 
     def kind(self, name: str) -> str:
         check_name(name)
         if self.size == 0:
             raise Refused("The file is empty")
-        found = _sniff(bytes(self.head), bytes(self.tail), self.size)
+        found = _sniff(bytes(self.head), self.tail, self.size)
         if found is None:
             raise Refused(f"The file must be a {ALLOWED_WORDS}")
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""

@@ -46,9 +46,13 @@ def attach(*, referral: Referral, upload: SealedUpload, by: User) -> Attachment:
             {"name": upload.claimed_name}, context=attachment.envelope_context("name_envelope")
         )
         attachment.save()
+        # A megabyte a statement: one INSERT of the whole file would build it all again.
         AttachmentChunk.objects.bulk_create(
-            AttachmentChunk(attachment=attachment, index=index, data=data)
-            for index, data in enumerate(upload.chunks)
+            (
+                AttachmentChunk(attachment=attachment, index=index, data=data)
+                for index, data in enumerate(upload.chunks)
+            ),
+            batch_size=16,
         )
         audit.record(
             action=AuditAction.ATTACHED,
@@ -76,6 +80,11 @@ def download(*, attachment: Attachment, by: User, request=None) -> Iterator[byte
         detail=f"{attachment.kind}, {attachment.size} bytes",
         request=request,
     )
+    return open_chunks(attachment)
+
+
+def open_chunks(attachment: Attachment) -> Iterator[bytes]:
+    """The file's bytes as they are read, a few sealed chunks at a time."""
     chunks = (
         AttachmentChunk.objects.filter(attachment=attachment)
         .order_by("index")
