@@ -189,3 +189,35 @@ def test_the_download_name_is_safe_whatever_was_uploaded(client, signed_in):
         r'attachment; filename="[A-Za-z0-9 ._-]+"; filename\*=UTF-8\'\'\S+', disposition
     )
     assert "Zo%C3%AB" in disposition
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_attached_file_is_nowhere_in_clear_in_a_dump_the_data_directory_or_the_logs(
+    client, officer, tmp_path, caplog
+):
+    from pathlib import Path
+
+    from django.db import connection
+
+    from .dumps import full_dump
+
+    sign_in(client, officer)
+    referral = submit()
+    name_marker = "NAME-MARKER-4K"
+    with caplog.at_level("DEBUG"):
+        answer = _attach(client, referral, f"{name_marker}.pdf", _pdf())
+        download = client.get(case_url(referral, "download", Attachment.objects.get().pk))
+        assert MARKER in b"".join(download.streaming_content)  # the file is really there
+    assert answer.status_code == 302
+
+    dump = full_dump(tmp_path)
+    assert referral.reference.encode() in dump
+    assert MARKER not in dump and name_marker.encode() not in dump
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert MARKER.decode() not in logged and name_marker not in logged
+    cluster = os.environ.get("PG_CLUSTER_DIR")
+    if connection.vendor == "postgresql" and cluster:
+        for path in Path(cluster).rglob("*"):
+            if path.is_file() and path.stat().st_size < 64 * 1024 * 1024:
+                raw = path.read_bytes()
+                assert MARKER not in raw and name_marker.encode() not in raw, path
