@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from . import audit, guessing, journey_state, retention
+from .attachments import services as attachment_services
 from .staff_intake import drafts as record_drafts
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def daily_maintenance() -> dict:
         )
     drafts = journey_state.purge_stale()
     drafts += record_drafts.forget_stale()
+    drafts += attachment_services.forget_stale_pending()
     lockouts = forget_ended_lockouts()
     checked, broken = audit.verify()
     newest = audit.head()

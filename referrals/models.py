@@ -152,7 +152,12 @@ class Attachment(models.Model):
     SEALED_FIELDS = {"key_envelope": "file-key", "name_envelope": "name"}
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    # Empty while the referral it came with is still being recorded: held by the record
+    # page's send key (a hash of its token) until then, and forgotten after a day if never.
+    referral = models.ForeignKey(
+        Referral, null=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    pending_key = models.BinaryField(null=True, blank=True, editable=False)
     kind = models.CharField(max_length=10)
     size = models.PositiveIntegerField()
     chunk_count = models.PositiveIntegerField()

@@ -50,10 +50,15 @@ GRANTS: dict[str, dict[str, Grant]] = {
     # The worker's daily job deletes stale drafts and old rate-limit records.
     "referrals.JourneyDraft": {TRIAGE: Grant(select=ALL, delete=True)},
     "referrals.RecordDraft": {TRIAGE: CRUD},
-    # Attachments are added and removed (a purge deletes them); only a key rotation changes
-    # one, re-sealing its envelopes.
+    # Attachments are added and removed (a purge deletes them); a key rotation re-seals their
+    # envelopes, and one sent with a referral being recorded joins it once it is recorded.
     "referrals.Attachment": {
-        TRIAGE: Grant(select=ALL, insert=ALL, update=("key_envelope", "name_envelope"), delete=True)
+        TRIAGE: Grant(
+            select=ALL,
+            insert=ALL,
+            update=("key_envelope", "name_envelope", "referral_id", "pending_key"),
+            delete=True,
+        )
     },
     "referrals.AttachmentChunk": {TRIAGE: Grant(select=ALL, insert=ALL, delete=True)},
     "referrals.SubmissionAttempt": {TRIAGE: Grant(select=ALL, delete=True)},

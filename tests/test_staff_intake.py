@@ -426,3 +426,115 @@ def test_key_rotation_re_seals_a_kept_draft_so_it_still_comes_back(
     settings.SEALING_PUBLIC_KEYS, settings.SEALING_PRIVATE_KEYS = [key_b[0]], [key_b[1]]
     sign_in(client, signed_in_officer)
     assert "Example Academy, Buxton" in client.get(RECORD).content.decode()
+
+
+# --- The files it came in, sent with the record page ------------------------------------------
+
+
+def _letter(name="letter from the school.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_file_types import PDF
+
+    return SimpleUploadedFile(name, PDF + b"LETTER-MARKER", "application/pdf")
+
+
+def test_a_file_sent_with_the_page_joins_the_referral_it_recorded(client, signed_in_officer):
+    from referrals.attachments import services as attachments
+    from referrals.models import Attachment
+
+    answer = client.post(RECORD, {**_details(client), "files": [_letter()]})
+
+    assert answer.status_code == 302
+    attachment = Attachment.objects.get()
+    assert attachment.referral == Referral.objects.get()
+    assert attachments.name_of(attachment) == "letter from the school.pdf"
+    assert list(AuditEvent.objects.values_list("action", flat=True).order_by("id"))[-2:] == [
+        AuditAction.RECORDED,
+        AuditAction.ATTACHED,
+    ]
+
+
+def test_a_file_is_kept_through_a_correction_and_not_chosen_twice(client, signed_in_officer):
+    from referrals.models import Attachment
+
+    posted = _details(client)
+    missing = {**posted, "concern-concern": "", "files": [_letter()]}
+
+    first = client.post(RECORD, missing)
+
+    assert first.status_code == 200
+    assert "Kept with this referral, sealed:" in first.content.decode()
+    assert "letter from the school.pdf" in first.content.decode()
+    assert not Referral.objects.exists()
+    corrected = client.post(RECORD, posted)  # the file is not sent again
+    assert corrected.status_code == 302
+    assert Attachment.objects.get().referral == Referral.objects.get()
+
+
+def test_a_refused_file_is_named_with_the_reason_and_nothing_is_recorded(client, signed_in_officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from referrals.models import Attachment
+
+    from .test_file_types import PNG
+
+    posted = {**_details(client), "files": [SimpleUploadedFile("form.pdf", PNG)]}
+
+    answer = client.post(RECORD, posted)
+
+    assert answer.status_code == 200
+    links = answer.context["error_links"]
+    assert links == [
+        (
+            "id_files",
+            "form.pdf: The file is a PNG image but its name ends .pdf: rename it to end .png, "
+            "or choose the file you meant",
+        )
+    ]
+    assert 'id="id_files"' in answer.content.decode()
+    assert not Referral.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_files_held_for_a_referral_never_recorded_are_forgotten_after_a_day(
+    client, signed_in_officer
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals.attachments import services as attachments
+    from referrals.models import Attachment, AttachmentChunk
+
+    client.post(RECORD, {**_details(client), "concern-concern": "", "files": [_letter()]})
+
+    assert attachments.forget_stale_pending() == 0
+    assert attachments.forget_stale_pending(timezone.now() + timedelta(days=1, minutes=1)) == 1
+    assert not Attachment.objects.exists()
+    assert not AttachmentChunk.objects.exists()
+
+
+def test_a_file_sent_as_the_session_ran_out_is_kept_too(client, signed_in_officer):
+    from referrals.models import Attachment
+
+    from .staff import sign_in
+
+    posted = {**_details(client), "files": [_letter()]}
+    _idle(client)
+
+    client.post(RECORD, posted)
+
+    assert Attachment.objects.filter(referral=None).count() == 1
+    sign_in(client, signed_in_officer)
+    page = client.get(RECORD)
+    assert "letter from the school.pdf" in page.content.decode()
+    recorded = client.post(
+        RECORD, {**_details_from(posted), "arrival": page.context["signed_arrival"]}
+    )
+    assert recorded.status_code == 302
+    assert Attachment.objects.get().referral == Referral.objects.get()
+
+
+def _details_from(posted):
+    return {key: value for key, value in posted.items() if key != "files"}

@@ -19,14 +19,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from referrals import roles
 from referrals.choices import Channel
 from referrals.staff_intake import drafts, forms, selectors
+from referrals.staff_intake import files as intake_files
 from referrals.staff_intake.services import record_referral
 
 ARRIVAL_TEMPLATE = "admin/referrals/referral/record_arrival.html"
 DETAILS_TEMPLATE = "admin/referrals/referral/record_details.html"
-# The first page's answers ride in the second page's form, signed for this officer: they are
-# typed again by no one, and cannot be changed on the way (a "channel" of the online form).
-SIGNED_FOR = "referrals.record.arrival"
-KEEP_FOR = 12 * 60 * 60
 
 
 class RecordViews:
@@ -37,7 +34,7 @@ class RecordViews:
 
     @staticmethod
     def _salt(request) -> str:
-        return f"{SIGNED_FOR}:{request.user.pk}"
+        return forms.arrival_salt(request.user)
 
     def record_view(self, request):
         if not roles.can(request.user, "referrals.record_referral"):
@@ -57,7 +54,7 @@ class RecordViews:
     def _details(self, request, data, kept_at=None):
         try:
             arrival = signing.loads(
-                data.get("arrival", ""), salt=self._salt(request), max_age=KEEP_FOR
+                data.get("arrival", ""), salt=self._salt(request), max_age=forms.ARRIVAL_MAX_AGE
             )
         except signing.BadSignature:
             return self._arrival_page(
@@ -67,15 +64,20 @@ class RecordViews:
                 "were given more than 12 hours ago.",
                 status=400,
             )
-        sections = forms.details_forms(arrival["reporter_type"], data=data)
-        answers = forms.answers_from(arrival, sections)
-        if answers is None or kept_at is not None:
-            # Kept from a session that ended: shown to check, never recorded unseen.
-            return self._details_page(request, arrival, sections, kept_at=kept_at)
-        received_at = datetime.fromisoformat(arrival["received_at"])
         stored = selectors.recorded_with(arrival["token"])
         if stored is not None:  # pressed twice, or sent again after a lost response
             return redirect(reverse("admin:referrals_referral_change", args=[stored.pk]))
+        # Files sent with the page are kept (sealed) whatever else is wrong with it, so the
+        # officer never chooses them twice; a refused one is named with the reason.
+        file_errors = intake_files.hold_sent(request, arrival["token"])
+        sections = forms.details_forms(arrival["reporter_type"], data=data)
+        answers = forms.answers_from(arrival, sections)
+        if answers is None or kept_at is not None or file_errors:
+            # Kept from a session that ended: shown to check, never recorded unseen.
+            return self._details_page(
+                request, arrival, sections, kept_at=kept_at, file_errors=file_errors
+            )
+        received_at = datetime.fromisoformat(arrival["received_at"])
         if data.get("checked") != "yes":
             # Before anything is stored: is this one already held, sent online or recorded
             # by a colleague from another call? The officer looks, then records it or not.
@@ -103,10 +105,17 @@ class RecordViews:
         }
         return TemplateResponse(request, ARRIVAL_TEMPLATE, context, status=status)
 
-    def _details_page(self, request, arrival, sections, held=(), kept_at=None):
+    def _details_page(self, request, arrival, sections, held=(), kept_at=None, file_errors=()):
+        links = (
+            forms.error_links(sections, arrival)
+            if any(form.is_bound for _, section in sections for form in section)
+            else []
+        )
         context = {
             "held": held,
             "kept_at": kept_at,
+            "file_errors": file_errors,
+            "held_files": intake_files.names_held(request, arrival["token"]),
             **self.admin_site.each_context(request),
             "title": "Record a referral: the referral form",
             "arrival": arrival,
@@ -114,8 +123,6 @@ class RecordViews:
             "received_at": datetime.fromisoformat(arrival["received_at"]),
             "signed_arrival": signing.dumps(arrival, salt=self._salt(request)),
             "sections": sections,
-            "error_links": forms.error_links(sections, arrival)
-            if any(form.is_bound for _, section in sections for form in section)
-            else [],
+            "error_links": links + [("id_files", error) for error in file_errors],
         }
         return TemplateResponse(request, DETAILS_TEMPLATE, context)

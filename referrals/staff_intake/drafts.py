@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.core import signing
 from django.http import QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from .. import sealing
 from ..models import RecordDraft
+from . import files, forms
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -35,6 +37,15 @@ def keep_if_recording(request: HttpRequest) -> bool:
     if refused is not None:
         return False
     keep(request.user, request.POST)
+    try:
+        arrival = signing.loads(
+            request.POST.get("arrival", ""),
+            salt=forms.arrival_salt(request.user),
+            max_age=forms.ARRIVAL_MAX_AGE,
+        )
+    except signing.BadSignature:
+        return True
+    files.hold_sent(request, arrival["token"])  # and the files sent with it
     return True
 
 

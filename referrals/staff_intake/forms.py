@@ -16,6 +16,16 @@ from django.utils import timezone
 from .. import forms, journey
 from ..choices import Channel, ReporterType
 
+# The first page's answers ride in the second page's form, signed for this officer: they are
+# typed again by no one, and cannot be changed on the way (a "channel" of the online form).
+ARRIVAL_SIGNED_FOR = "referrals.record.arrival"
+ARRIVAL_MAX_AGE = 12 * 60 * 60
+
+
+def arrival_salt(user) -> str:
+    return f"{ARRIVAL_SIGNED_FOR}:{user.pk}"
+
+
 # A letter found in a drawer can be old; one older than this is more likely a typing slip.
 OLDEST_DAYS = 366
 

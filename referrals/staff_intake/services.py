@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
 from .. import audit, identity_index, services
+from ..attachments import services as attachments
 from ..choices import Channel
 from ..models import AuditAction, Referral
 from . import selectors
@@ -73,5 +74,9 @@ def _store(referral: Referral, answers: dict, channel: Channel, recorded_by: Use
             actor=recorded_by,
             reference=referral.reference,
             detail=f"from {Channel(channel).label[0].lower()}{Channel(channel).label[1:]}",
+        )
+        # The files sent with the page, held under its send key until now.
+        attachments.join_pending(
+            referral=referral, pending_key=bytes(referral.send_key), by=recorded_by
         )
     return referral
