@@ -2,11 +2,13 @@
 database), checked by content, downloaded to the same bytes as an attachment with safe headers,
 audited; purged with the details; re-sealed by key rotation; refused clearly when hostile."""
 
+import io
 import os
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from referrals import rotation, sealing
 from referrals.models import Attachment, AttachmentChunk, AuditAction, AuditEvent
@@ -55,6 +57,9 @@ def test_an_officer_attaches_a_pdf_and_downloads_the_same_bytes(client, signed_i
     assert "no-store" in download["Cache-Control"]
     actions = list(AuditEvent.objects.values_list("action", flat=True).order_by("id"))
     assert actions[-2:] == [AuditAction.ATTACHED, AuditAction.DOWNLOADED]
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)  # the new events are links of the same chain
+    assert "intact" in out.getvalue().lower()
 
 
 def test_the_file_is_nowhere_in_the_database_in_clear(client, signed_in):
