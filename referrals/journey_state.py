@@ -17,6 +17,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from safer_derbyshire.errors import across_a_failover
+
 from . import intake_store
 from .models import JourneyDraft
 
@@ -56,13 +58,18 @@ def has_journey(request: HttpRequest) -> bool:
     return cookie_name() in request.COOKIES
 
 
-def load(request: HttpRequest) -> dict:
-    """The answers so far: {} for a new journey, JourneyStateError if it cannot be trusted."""
+def load(request: HttpRequest, *, patient: bool = False) -> dict:
+    """The answers so far: {} for a new journey, JourneyStateError if it cannot be trusted.
+    `patient` (a Send press): the read is tried again across a switchover or failover, as the
+    send itself is, rather than the press meeting "not sent" on its way to the send."""
     parsed = _parse_cookie(request)
     if parsed is None:
         return {}
     draft_id, fernet = parsed
-    ciphertext = intake_store.read_draft(draft_id[:64])
+    if patient:
+        ciphertext = across_a_failover(lambda: intake_store.read_draft(draft_id[:64]))
+    else:
+        ciphertext = intake_store.read_draft(draft_id[:64])
     if ciphertext is None:
         raise JourneyStateError("The journey has expired or was cleared.")
     try:

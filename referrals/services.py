@@ -4,7 +4,6 @@ what a reporter typed.
 
 import hashlib
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django_tasks_db import DatabaseBackend
 
-from safer_derbyshire.errors import UNAVAILABLE
+from safer_derbyshire.errors import across_a_failover
 
 from . import answer_rules, intake_store, mailbox, notifications, rate_limits, sealing
 from .choices import ConcernType, Priority, ReporterType, age_band
@@ -116,21 +115,10 @@ def submit_referral(
 
 
 def _across_a_failover[T](send: Callable[[], T]) -> T:
-    """Run the one-statement send, and again on a new connection if the database went away
-    under it, for up to SEND_RETRY_SECONDS: a planned switchover or a failover then costs the
-    reporter a slower send, not a failed one. Safe because the send is idempotent by its send
-    key: a send that did commit before the connection dropped is found, not stored again."""
-    deadline = time.monotonic() + settings.SEND_RETRY_SECONDS
-    pause = 0.25
-    while True:
-        try:
-            return send()
-        except UNAVAILABLE:
-            if connection.in_atomic_block or time.monotonic() + pause > deadline:
-                raise
-            connection.close()  # the next connection goes to whichever member leads now
-            time.sleep(pause)
-            pause = min(pause * 2, 2.0)
+    """The one-statement send, tried again on a new connection across a switchover or a
+    failover (errors.across_a_failover). Safe because the send is idempotent by its send key:
+    a send that did commit before the connection dropped is found, not stored again."""
+    return across_a_failover(send)
 
 
 def sends_in_one_call() -> bool:

@@ -127,7 +127,7 @@ class CheckAnswersView(OpenOnlyMixin, View):
         if not settings.REFERRALS_OPEN:
             return super().dispatch(request)
         try:
-            self.answers = journey_state.load(request)
+            self.answers = journey_state.load(request, patient=request.method == "POST")
         except journey_state.JourneyStateError:
             return redirect("referrals:expired")
         if journey_state.receipt(self.answers):

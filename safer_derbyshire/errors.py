@@ -6,10 +6,11 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import InterfaceError, InternalError, OperationalError
+from django.db import InterfaceError, InternalError, OperationalError, connection
 from django.http import (
     HttpResponse,
     HttpResponseForbidden,
@@ -132,6 +133,24 @@ def _staff_context() -> dict:
         "has_permission": False,
         "is_nav_sidebar_enabled": False,
     }
+
+
+def across_a_failover[T](run: Callable[[], T]) -> T:
+    """Run one idempotent statement, and again on a new connection if the database went away
+    under it, for up to SEND_RETRY_SECONDS: a planned switchover or a failover then costs the
+    reporter a slower page, not a failed one. Only for what is safe to run twice (a read, or
+    a send idempotent by its send key), and never inside a transaction."""
+    deadline = time.monotonic() + settings.SEND_RETRY_SECONDS
+    pause = 0.25
+    while True:
+        try:
+            return run()
+        except UNAVAILABLE:
+            if connection.in_atomic_block or time.monotonic() + pause > deadline:
+                raise
+            connection.close()  # the next connection goes to whichever member leads now
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 class DatabaseUnavailableMiddleware:

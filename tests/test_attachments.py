@@ -13,8 +13,8 @@ from django.core.management import call_command
 from referrals import rotation, sealing
 from referrals.models import Attachment, AttachmentChunk, AuditAction, AuditEvent
 
+from .samples import HTML, PDF, PNG, SVG
 from .staff import case_url, sign_in, submit
-from .test_file_types import HTML, PDF, PNG, SVG
 
 pytestmark = pytest.mark.django_db
 
@@ -111,9 +111,9 @@ def test_a_name_with_a_path_and_control_characters_is_kept_only_as_a_plain_name(
 
 
 def test_a_docx_zip_bomb_is_refused(client, signed_in):
-    from .test_file_types import _zip
+    from .samples import zipped
 
-    bomb = _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": b"\x00" * (150 << 20)})
+    bomb = zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": b"\x00" * (150 << 20)})
     referral = submit()
 
     answer = _attach(client, referral, "bomb.docx", bomb)

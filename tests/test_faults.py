@@ -48,7 +48,7 @@ def test_a_send_the_database_refuses_is_not_sent_and_can_be_sent_again(
 def test_any_page_the_database_fails_under_gets_the_calm_page(client, monkeypatch):
     from referrals import journey_state
 
-    def down(request):
+    def down(request, **options):
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(journey_state, "load", down)
@@ -102,3 +102,28 @@ def test_a_staff_session_meets_the_calm_page_while_the_database_is_down(
     assert not [record for record in caplog.records if record.exc_info]
     assert any("Database unavailable" in record.getMessage() for record in caplog.records)
     assert browser.get("/staff/").status_code == 200  # back, still signed in
+
+
+# Outside a test transaction: the retry opens a new connection, as in production.
+@pytest.mark.django_db(transaction=True)
+def test_a_send_press_rides_out_a_switchover_while_its_answers_are_read(client, monkeypatch):
+    """The press reads the answers before it sends: a connection the switchover dropped there
+    is tried again too, so the reporter sees a slower send, not "not sent"."""
+    from referrals import intake_store
+
+    walk(client, PUBLIC_ANSWERS)
+    real_read = intake_store.read_draft
+    dropped = iter([OperationalError("terminating connection due to administrator command")])
+
+    def read_across_a_switchover(draft_id):
+        error = next(dropped, None)
+        if error is not None:
+            raise error
+        return real_read(draft_id)
+
+    monkeypatch.setattr(intake_store, "read_draft", read_across_a_switchover)
+
+    response = client.post(reverse("referrals:check"), follow=True)
+
+    assert "Referral sent" in response.content.decode()
+    assert Referral.objects.count() == 1

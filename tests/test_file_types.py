@@ -2,9 +2,7 @@
 match its name, a web page or SVG, an empty or oversized file, a hostile name and a zip bomb are
 refused in words an officer can act on, and nothing is expanded to find out."""
 
-import io
 import time
-import zipfile
 
 import pytest
 from hypothesis import given, settings
@@ -12,39 +10,7 @@ from hypothesis import strategies as st
 
 from referrals.attachments.file_types import MAX_BYTES, Inspector, Refused
 
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40)
-EML = (
-    b"Received: from mail.example.org\r\nFrom: Head Teacher <head@example.sch.uk>\r\n"
-    b"To: prevent@example.org\r\nSubject: A concern about a pupil\r\n"
-    b"Date: Thu, 3 Dec 2026 16:55:00 +0000\r\n\r\nWe are worried about a pupil.\r\n"
-)
-HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
-SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script/></svg>'
-
-
-def _zip(entries, *, first=None):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        if first:
-            archive.writestr(zipfile.ZipInfo(first[0]), first[1], compress_type=zipfile.ZIP_STORED)
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-DOCX = _zip(
-    {
-        "[Content_Types].xml": "<Types/>",
-        "_rels/.rels": "<Relationships/>",
-        "word/document.xml": "<w:document>We are worried.</w:document>",
-    }
-)
-ODT = _zip(
-    {"content.xml": "<office:document-content/>", "META-INF/manifest.xml": "<manifest/>"},
-    first=("mimetype", b"application/vnd.oasis.opendocument.text"),
-)
+from .samples import DOCX, EML, HTML, JPEG, ODT, PDF, PNG, SVG, zipped
 
 
 def _kind(data, name, pieces=7919):
@@ -83,7 +49,7 @@ def test_each_allowed_kind_is_known_by_its_contents(data, name, kind):
         (PDF, "C:\\Users\\form.pdf", "The file name must not contain slashes"),
         (PDF, "form\r\nSet-Cookie: x.pdf", "The file name must not contain slashes"),
         (PDF, "", "The file name must be between 1 and 200 characters"),
-        (_zip({"notes.txt": "hello"}), "notes.docx", "The file is a zip archive, not a document"),
+        (zipped({"notes.txt": "hello"}), "notes.docx", "The file is a zip archive, not a document"),
         (DOCX, "form.pdf", "The file is a Word document (DOCX) but its name ends .pdf"),
     ],
 )
@@ -103,7 +69,7 @@ def test_a_file_one_byte_over_the_limit_is_refused_as_it_arrives():
 
 
 def test_a_docx_zip_bomb_is_refused_from_its_directory_without_expanding_it():
-    bomb = _zip(
+    bomb = zipped(
         {
             "[Content_Types].xml": "<Types/>",
             "word/document.xml": b"\x00" * (150 * 1024 * 1024),

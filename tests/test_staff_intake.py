@@ -434,7 +434,7 @@ def test_key_rotation_re_seals_a_kept_draft_so_it_still_comes_back(
 def _letter(name="letter from the school.pdf"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .test_file_types import PDF
+    from .samples import PDF
 
     return SimpleUploadedFile(name, PDF + b"LETTER-MARKER", "application/pdf")
 
@@ -477,7 +477,7 @@ def test_a_refused_file_is_named_with_the_reason_and_nothing_is_recorded(client,
 
     from referrals.models import Attachment
 
-    from .test_file_types import PNG
+    from .samples import PNG
 
     posted = {**_details(client), "files": [SimpleUploadedFile("form.pdf", PNG)]}
 

@@ -17,7 +17,7 @@ from referrals.working_time import add_working_days
 from tests.staff import PASSWORD, authenticator, make_user
 
 from ..journeys import PROFESSIONAL_ANSWERS
-from ..test_file_types import PDF
+from ..samples import PDF
 from .pages import assert_accessible, fill
 
 pytestmark = pytest.mark.django_db(transaction=True)
