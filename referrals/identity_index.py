@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.views.decorators.debug import sensitive_variables
 
 from . import sealing
@@ -231,17 +231,26 @@ def possible_matches(referral: Referral) -> list[Match]:
     except NoIndexKey:
         return []
     mine = IdentityToken.objects.filter(referral=referral, key_id=key.key_id)
-    shared = (
-        IdentityToken.objects.filter(key_id=key.key_id, token__in=mine.values("token"))
-        .exclude(referral=referral)
-        .values_list("referral_id", "kind")
-    )
+    return sharing(mine.values("token"), key, referral.received_at, exclude=referral)
+
+
+def sharing(
+    tokens: Iterable[bytes] | QuerySet,
+    key: IndexKey,
+    received: datetime.datetime,
+    exclude: Referral | None = None,
+) -> list[Match]:
+    """Referrals holding any of `tokens` (a list, or a query of them) under `key`, newest
+    first, each with what it shares and whether it came before `received`."""
+    shared = IdentityToken.objects.filter(key_id=key.key_id, token__in=tokens)
+    if exclude is not None:
+        shared = shared.exclude(referral=exclude)
     kinds: dict[int, set[str]] = defaultdict(set)
-    for other, kind in shared:
+    for other, kind in shared.values_list("referral_id", "kind"):
         kinds[other].add(kind)
     others = Referral.objects.filter(pk__in=kinds).order_by("-received_at")
     return [
-        Match(other, tuple(sorted(kinds[other.pk])), other.received_at < referral.received_at)
+        Match(other, tuple(sorted(kinds[other.pk])), other.received_at < received)
         for other in others.only("reference", "received_at", "status")
     ]
 

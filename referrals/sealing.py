@@ -400,8 +400,8 @@ def public_keyring(public_raw: bytes | memoryview) -> Keyring:
 # 7-byte prefix, a 4-byte counter and a final-chunk flag, and the caller's context is the
 # associated data), so chunks cannot be reordered, dropped, swapped between files or cut off at
 # the end. The file key is sealed to the team's public key like any payload: the public side
-# could seal a file but never open one, and a key rotation re-seals the small key envelope,
-# not the file.
+# could seal a file but never open one, and a key rotation re-seals the small key envelope
+# like any other (rotation.py), not the file.
 
 FILE_CHUNK = 64 * 1024
 _FILE_PREFIX_LEN = 7
@@ -509,12 +509,3 @@ def open_file(
             )
     if not finished:
         raise TamperedEnvelopeError("The sealed file ends before its final chunk.")
-
-
-def reseal_file_key(
-    key_envelope: bytes | memoryview, *, context: str, keyring: Keyring | None = None
-) -> bytes:
-    """The file key sealed again to the newest public key (key rotation); the chunks stay."""
-    keyring = keyring or configured_keyring()
-    opened = unseal(key_envelope, context=f"{context}:file-key", keyring=keyring)
-    return seal(opened, context=f"{context}:file-key", keyring=keyring)

@@ -85,7 +85,10 @@ def submit_referral(
         notification = notifications.new_referral_task_row(
             reference=referral.reference, priority=priority
         )
-        stored = _across_a_failover(
+        # Tried again across a switchover or failover: safe, as the send is idempotent by its
+        # send key (a send that did commit before the connection dropped is found, not stored
+        # again).
+        stored = across_a_failover(
             lambda: intake_store.send_referral(
                 referral,
                 notification=notification,
@@ -112,13 +115,6 @@ def submit_referral(
         elif draft_id:
             intake_store.delete_draft(draft_id)
     return sent
-
-
-def _across_a_failover[T](send: Callable[[], T]) -> T:
-    """The one-statement send, tried again on a new connection across a switchover or a
-    failover (errors.across_a_failover). Safe because the send is idempotent by its send key:
-    a send that did commit before the connection dropped is found, not stored again."""
-    return across_a_failover(send)
 
 
 def sends_in_one_call() -> bool:

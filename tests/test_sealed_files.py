@@ -105,7 +105,13 @@ def test_rotation_re_seals_only_the_file_key_and_the_file_still_opens(key_pair):
     key_b = sealing.generate_key_pair("test-b")
     both = sealing.load_keyring([key_b[0], key_pair[0]], [key_b[1], key_pair[1]])
 
-    resealed = sealing.reseal_file_key(key_envelope, context=CONTEXT, keyring=both)
+    # What rotation.py does with any envelope: open it and seal it again to the newest key.
+    key_context = f"{CONTEXT}:file-key"
+    resealed = sealing.seal(
+        sealing.unseal(key_envelope, context=key_context, keyring=both),
+        context=key_context,
+        keyring=both,
+    )
 
     assert sealing.key_id_of(resealed) == "test-b"
     only_b = sealing.load_keyring([key_b[0]], [key_b[1]])

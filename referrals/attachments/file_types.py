@@ -141,8 +141,6 @@ def _office_document(head: bytes, tail: bytes, size: int) -> str:
     damaged, out of reach, or promises far more than the file holds."""
     entries = _zip_directory(tail, size)
     names = {name for name, _, _ in entries}
-    if len(entries) > MAX_ENTRIES:
-        raise Refused("The document has too many parts to be checked safely")
     expanded = sum(uncompressed for _, _, uncompressed in entries)
     if expanded > MAX_EXPANDED or expanded > MAX_RATIO * size:
         raise Refused("The document would expand to far more than its size, as a harmful file does")
@@ -172,6 +170,8 @@ def _zip_directory(tail: bytes, size: int) -> list[tuple[str, int, int]]:
     (entries, directory_size, directory_offset) = struct.unpack_from("<xxxxxxHIIxx", tail, at + 4)
     if 0xFFFF in (entries,) or 0xFFFFFFFF in (directory_size, directory_offset):
         raise Refused("The document is too large a kind of archive (ZIP64) to be checked")
+    if entries > MAX_ENTRIES:  # before reading any of them
+        raise Refused("The document has too many parts to be checked safely")
     start = len(tail) - (size - directory_offset)
     if directory_offset + directory_size > size or start < 0:
         raise damaged

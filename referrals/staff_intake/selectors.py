@@ -4,13 +4,12 @@ person, found through the earlier-referral index before anything is stored."""
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from datetime import datetime
 
 from django.views.decorators.debug import sensitive_variables
 
 from .. import identity_index, services
-from ..models import IdentityToken, Referral
+from ..models import Referral
 
 
 @sensitive_variables("answers")
@@ -22,16 +21,7 @@ def already_held(answers: dict, received: datetime) -> list[identity_index.Match
     except identity_index.NoIndexKey:
         return []
     tokens = identity_index.tokens_for(services.content_of(answers), received.date(), key)
-    kinds: dict[int, set[str]] = defaultdict(set)
-    for referral_id, kind in IdentityToken.objects.filter(
-        key_id=key.key_id, token__in=[token for _, token in tokens]
-    ).values_list("referral_id", "kind"):
-        kinds[referral_id].add(kind)
-    found = Referral.objects.filter(pk__in=kinds).order_by("-received_at")
-    return [
-        identity_index.Match(other, tuple(sorted(kinds[other.pk])), other.received_at < received)
-        for other in found.only("reference", "received_at", "status")
-    ]
+    return identity_index.sharing([token for _, token in tokens], key, received)
 
 
 def recorded_with(token: str) -> Referral | None:

@@ -4,7 +4,6 @@ benchmarks/image.py."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import secrets
@@ -49,11 +48,10 @@ def secrets_for_a_trial() -> dict:
     from referrals import sealing
 
     public, private = sealing.generate_key_pair("k1")
-    staff_key = "s1:" + base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
     values = {
         "SEALING_PUBLIC_KEYS": public,
         "SEALING_PRIVATE_KEYS": private,
-        "STAFF_SECRETS_KEYS": staff_key,
+        "STAFF_SECRETS_KEYS": sealing.generate_secret_key("s1"),
     }
     for name in (
         "SECRET_KEY",
