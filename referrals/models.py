@@ -352,6 +352,153 @@ class CaseNote(models.Model):
         return f"referral:{self.referral.reference}:note:{self.id}"
 
 
+def new_rights_reference() -> str:
+    """'SAR-' and 8 characters from the reference alphabet, e.g. 'SAR-K7QH-3MXA': never
+    mistaken for a referral's reference when read aloud or searched for."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"SAR-{chars[:4]}-{chars[4:]}"
+
+
+class RightsRequest(models.Model):
+    """A subject access or other rights request (referrals/rights): the kind, when it came, its
+    calendar-month deadline and state in the clear; who asked, how they were identified, what
+    they asked and every reason given, sealed. The requester's details are personal data too."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", "Access (a copy of what is held)"
+        RECTIFICATION = "rectification", "Rectification (correcting what is held)"
+        ERASURE = "erasure", "Erasure (deleting what is held)"
+        RESTRICTION = "restriction", "Restriction (limiting what is done with it)"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        WITHDRAWN = "withdrawn", "Withdrawn or not pursued"
+
+    SEALED_FIELDS = {"envelope": "request"}
+
+    reference = models.CharField(
+        max_length=14, unique=True, default=new_rights_reference, editable=False
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    received_on = models.DateField()
+    due_on = models.DateField()
+    # Set once, with a sealed reason: two further months, as the law allows.
+    extended_to = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    envelope = EnvelopeField()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        permissions = [
+            ("handle_rights_request", "Can handle subject access and other rights requests")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def deadline(self):
+        return self.extended_to or self.due_on
+
+    def envelope_context(self, field: str = "envelope") -> str:
+        return f"rights:{self.reference}:{self.SEALED_FIELDS[field]}"
+
+
+class RightsMatch(models.Model):
+    """A referral the handler confirmed is about the requester, with the review's choices
+    sealed: items restored or redacted (each with its reason) and any exemption withholding
+    the whole referral."""
+
+    SEALED_FIELDS = {"choices_envelope": "choices"}
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="matches")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    choices_envelope = EnvelopeField()
+
+    class Meta:
+        ordering = ["confirmed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "referral"], name="one_match_per_referral")
+        ]
+
+    def __str__(self) -> str:
+        return f"match for {self.request_id}"
+
+    ENVELOPE_RELATED = ("request", "referral")
+
+    def envelope_context(self, field: str = "choices_envelope") -> str:
+        return f"rights:{self.request.reference}:{self.referral.reference}:choices"
+
+
+class Disclosure(models.Model):
+    """A bundle as released: the choices it was made from and when, sealed, so the same bundle
+    can be made again later; never the bundle itself. The digest shows a re-made bundle is the
+    one released."""
+
+    SEALED_FIELDS = {"envelope": "disclosure"}
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(
+        RightsRequest, on_delete=models.CASCADE, related_name="disclosures"
+    )
+    released_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    digest = models.CharField(max_length=64)
+    envelope = EnvelopeField()
+
+    class Meta:
+        ordering = ["released_at", "id"]
+
+    def __str__(self) -> str:
+        return f"disclosure for {self.request_id}"
+
+    ENVELOPE_RELATED = ("request",)
+
+    def envelope_context(self, field: str = "envelope") -> str:
+        return f"rights:{self.request.reference}:disclosure:{self.pk}"
+
+
+class AnswerCorrection(models.Model):
+    """A rectification: a dated correction shown beside an answer, which itself is kept (as
+    the law allows, with the note). Which answer is clear; the correction is sealed."""
+
+    SEALED_FIELDS = {"envelope": "correction"}
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="corrections")
+    request = models.ForeignKey(
+        RightsRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    step = models.CharField(max_length=30)
+    field = models.CharField(max_length=40)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+    envelope = EnvelopeField()
+
+    class Meta:
+        ordering = ["made_at"]
+
+    def __str__(self) -> str:
+        return f"correction to {self.step}.{self.field}"
+
+    ENVELOPE_RELATED = ("referral",)
+
+    def envelope_context(self, field: str = "envelope") -> str:
+        return f"referral:{self.referral.reference}:correction:{self.id}"
+
+
 class AuditAction(models.TextChoices):
     OPEN = "open", "Opened a referral"
     REVEAL = "reveal", "Revealed a reporter's identity"
@@ -386,6 +533,16 @@ class AuditAction(models.TextChoices):
     RECORDED = "recorded", "Recorded a referral that came by phone, email or post"
     ATTACHED = "attached", "Attached a file to a referral"
     DOWNLOADED = "downloaded", "Downloaded a file attached to a referral"
+    RIGHTS_REQUEST = "rights_request", "Recorded a rights request"
+    RIGHTS_SEARCH = "rights_search", "Searched for a requester's referrals"
+    RIGHTS_CONFIRMED = "rights_confirmed", "Confirmed a referral is about a requester"
+    RIGHTS_REVIEW = "rights_review", "Changed what a disclosure shows"
+    RIGHTS_EXTENDED = "rights_extended", "Extended a rights request's deadline"
+    BUNDLE_MADE = "bundle_made", "Made a disclosure bundle"
+    BUNDLE_RELEASED = "bundle_released", "Released a disclosure bundle"
+    RIGHTS_CLOSED = "rights_closed", "Closed a rights request"
+    CORRECTED = "corrected", "Added a correction to a referral's answer"
+    ERASED = "erased", "Agreed to erase a referral's details"
 
 
 class AuditEvent(models.Model):

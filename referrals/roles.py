@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 OFFICER = "Prevent officer"
 SUPERVISOR = "Prevent supervisor"
 ACCOUNT_ADMINISTRATOR = "Account administrator"
+INFORMATION_RIGHTS = "Information rights officer"
 
 PREVENT_ROLES = (OFFICER, SUPERVISOR)
+# Roles that read what referrals say: nobody may give one to themself.
+READS_REFERRALS = (*PREVENT_ROLES, INFORMATION_RIGHTS)
 
 # What each role is for, in the words the account pages show when a role is chosen.
 ROLE_DESCRIPTIONS = {
@@ -34,6 +37,10 @@ ROLE_DESCRIPTIONS = {
     "made a referral (with a recorded reason), the audit log and statistics.",
     ACCOUNT_ADMINISTRATOR: "Makes and changes staff accounts and roles, unlocks and resets "
     "two-factor. Cannot open referrals.",
+    INFORMATION_RIGHTS: "Answers subject access and other rights requests: records them, "
+    "finds the referrals about the person who asked, reviews and releases what is disclosed, "
+    "and records corrections and agreed erasures. Cannot work cases or see who made a "
+    "referral.",
 }
 
 # Frozen into migration 0005 as the roles were created; later migrations add to them.
@@ -65,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.change_user",
         "referrals.view_auditevent",
     ),
+    INFORMATION_RIGHTS: ("referrals.handle_rights_request",),
 }
 
 

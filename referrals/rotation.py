@@ -13,12 +13,30 @@ from dataclasses import dataclass, field
 from django.db import connection, models, transaction
 
 from . import sealing
-from .models import Attachment, CaseNote, RecordDraft, Referral
+from .models import (
+    AnswerCorrection,
+    Attachment,
+    CaseNote,
+    Disclosure,
+    RecordDraft,
+    Referral,
+    RightsMatch,
+    RightsRequest,
+)
 
 # Every model with sealed columns that may be re-sealed. Audit events are not among them: they
 # are append-only and hash-chained, so a sealed reveal reason stays under the key it was
 # sealed with (docs/keys.md: keep retired private keys for as long as those reasons matter).
-SEALED_MODELS: tuple[type[models.Model], ...] = (Referral, CaseNote, RecordDraft, Attachment)
+SEALED_MODELS: tuple[type[models.Model], ...] = (
+    Referral,
+    CaseNote,
+    RecordDraft,
+    Attachment,
+    RightsRequest,
+    RightsMatch,
+    Disclosure,
+    AnswerCorrection,
+)
 
 
 @dataclass

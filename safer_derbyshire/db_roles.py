@@ -73,6 +73,22 @@ GRANTS: dict[str, dict[str, Grant]] = {
     # retention purge deletes both. The reporter's side goes through INTAKE_FUNCTIONS.
     "referrals.ReplyMailbox": {TRIAGE: Grant(select=ALL, insert=ALL, delete=True)},
     "referrals.MailboxMessage": {TRIAGE: Grant(select=ALL, insert=ALL, delete=True)},
+    # Rights requests: recorded, their state and deadline moved on, their matches' choices
+    # changed in review, re-sealed by rotation; never deleted (what was disclosed, and why,
+    # is kept). Corrections are added and only re-sealed; the purge deletes them with the
+    # referral's details.
+    "referrals.RightsRequest": {
+        TRIAGE: Grant(
+            select=ALL, insert=ALL, update=("state", "extended_to", "closed_at", "envelope")
+        )
+    },
+    "referrals.RightsMatch": {
+        TRIAGE: Grant(select=ALL, insert=ALL, update=("choices_envelope",), delete=True)
+    },
+    "referrals.Disclosure": {TRIAGE: Grant(select=ALL, insert=ALL, update=("envelope",))},
+    "referrals.AnswerCorrection": {
+        TRIAGE: Grant(select=ALL, insert=ALL, update=("envelope",), delete=True)
+    },
     # Append-only for everyone; the trigger of migration 0004 is the second line.
     "referrals.AuditEvent": {TRIAGE: APPEND},
     "auth.User": {TRIAGE: EDIT},  # staff are deactivated, never deleted

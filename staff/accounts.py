@@ -50,9 +50,10 @@ def _active_administrators() -> QuerySet[User]:
 
 
 def check_role_change(*, by: User, account: User, role: str) -> None:
-    if account == by and role in roles.PREVENT_ROLES:
+    if account == by and role in roles.READS_REFERRALS:
         raise AccountError(
-            "You cannot give yourself a Prevent role. Ask another account administrator."
+            "You cannot give yourself a role that reads referrals. Ask another account "
+            "administrator."
         )
     if role not in roles.ROLE_PERMISSIONS:
         raise AccountError("Choose a role")

@@ -98,7 +98,7 @@ def test_an_account_administrator_cannot_give_themself_a_prevent_role(client, ac
     response = client.post(_change_url(account_admin), _form(account_admin, role=roles.SUPERVISOR))
 
     assert response.status_code == 200
-    assert "cannot give yourself a Prevent role" in response.content.decode()
+    assert "cannot give yourself a role that reads referrals" in response.content.decode()
     assert accounts.role_of(account_admin) == roles.ACCOUNT_ADMINISTRATOR
 
 
