@@ -24,6 +24,8 @@ _TEMPLATES = {
     A.RETAINED: "kept referral {ref} past its retention date",
     A.PURGED: "deleted the details of referral {ref} at the end of its retention",
     A.EXPORT: "printed a summary of referral {ref}",
+    A.CORRECTED: "added a correction to an answer in referral {ref}",
+    A.ERASED: "agreed to erase the details of referral {ref}",
 }
 
 
@@ -66,6 +68,8 @@ def sentence(event: AuditEvent, names: dict[str, str]) -> str:
         return f"{who} assigned referral {ref} to {names.get(to, to)}"
     if event.action == A.RECORDED:
         return f"{who} recorded referral {ref} {event.detail}"
+    if event.action == A.PURGED and event.detail.startswith("erased on request"):
+        return f"{who} deleted the details of referral {ref}, {event.detail}"
     if event.action in (A.REPLY_CODE_WRONG, A.REPLY_CODE_LOCKED):
         where = f"Reply code for referral {ref}" if ref else "Reply codes"
         return f"{where}: {event.detail}"

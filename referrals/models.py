@@ -448,9 +448,7 @@ class Disclosure(models.Model):
     SEALED_FIELDS = {"envelope": "disclosure"}
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    request = models.ForeignKey(
-        RightsRequest, on_delete=models.CASCADE, related_name="disclosures"
-    )
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="disclosures")
     released_at = models.DateTimeField(default=timezone.now)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -483,7 +481,9 @@ class AnswerCorrection(models.Model):
     )
     step = models.CharField(max_length=30)
     field = models.CharField(max_length=40)
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     made_at = models.DateTimeField(default=timezone.now)
     envelope = EnvelopeField()
 

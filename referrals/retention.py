@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from . import audit, roles, sealing, workflow
 from .models import (
+    AnswerCorrection,
     Attachment,
     AuditAction,
     CaseNote,
@@ -79,10 +80,16 @@ def due_for_purge(now: datetime.datetime | None = None) -> list[Due]:
 
 
 @transaction.atomic
-def purge(referral: Referral, *, now: datetime.datetime | None = None) -> None:
-    """Delete the referral's details; keep the tombstone and write the audit event."""
+def purge(
+    referral: Referral, *, now: datetime.datetime | None = None, by=None, detail: str = ""
+) -> None:
+    """Delete the referral's details; keep the tombstone and write the audit event. The daily
+    job purges at the end of retention; an agreed erasure (referrals/rights) purges `by` a
+    person, with its own `detail`."""
     now = now or timezone.now()
     CaseNote.objects.filter(referral=referral).delete()
+    # Corrections are details too (referrals/rights).
+    AnswerCorrection.objects.filter(referral=referral).delete()
     # The files it came in are details too: their chunks go with them.
     Attachment.objects.filter(referral=referral).delete()
     # The thread with the reporter goes with the details; the tombstone keeps how many.
@@ -101,9 +108,10 @@ def purge(referral: Referral, *, now: datetime.datetime | None = None) -> None:
     )
     audit.record(
         action=AuditAction.PURGED,
-        actor_label="purge_expired",
+        actor=by,
+        actor_label="" if by is not None else "purge_expired",
         reference=referral.reference,
-        detail=f"{referral.status}, closed {referral.closed_at:%Y-%m-%d}",
+        detail=detail or f"{referral.status}, closed {referral.closed_at:%Y-%m-%d}",
     )
 
 

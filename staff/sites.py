@@ -40,6 +40,7 @@ class StaffAdminSite(admin.AdminSite):
         """The staff home: the dashboard for Prevent staff, the accounts for their
         administrators, and for anyone with no role, what to do about it."""
         from referrals import roles, selectors
+        from referrals.rights.selectors import counts as rights_counts
 
         user = request.user
         can_triage = roles.can(user, "referrals.open_referral")
@@ -51,8 +52,16 @@ class StaffAdminSite(admin.AdminSite):
             "statistics": roles.can(user, "referrals.view_statistics"),
             "accounts": roles.can(user, "auth.change_user"),
             "audit": roles.can(user, "referrals.view_auditevent"),
+            "rights": rights_counts()
+            if roles.can(user, "referrals.handle_rights_request")
+            else None,
             "has_role": any(
-                roles.can(user, p) for p in ("referrals.open_referral", "auth.view_user")
+                roles.can(user, p)
+                for p in (
+                    "referrals.open_referral",
+                    "auth.view_user",
+                    "referrals.handle_rights_request",
+                )
             ),
             **(extra_context or {}),
         }
