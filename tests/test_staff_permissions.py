@@ -17,7 +17,112 @@ ROLES = {
     "supervisor": {"role": roles.SUPERVISOR},
     "account administrator": {"role": roles.ACCOUNT_ADMINISTRATOR},
     "superuser, no Prevent role": {"superuser": True},
+    "information rights officer": {"role": roles.INFORMATION_RIGHTS},
 }
+
+
+def _rights(referral, handler):
+    """A rights request (an erasure, so every action applies) with the referral confirmed and
+    one bundle released, made by a colleague who handles them."""
+    import datetime
+
+    from referrals.rights import services as rights
+
+    request = rights.record_request(
+        by=handler,
+        kind="erasure",
+        received_on=datetime.date(2026, 11, 30),
+        details={"forenames": "Alex", "surname": "Example", "date_of_birth": "2010-03-14"},
+    )
+    match = rights.confirm(rights_request=request, by=handler, referral=referral)
+    disclosure = rights.release(rights_request=request, by=handler)
+    return request, match, disclosure
+
+
+def _rights_actions(request, match, disclosure):
+    def at(name, *more):
+        return reverse(f"staff:referrals_rightsrequest_{name}", args=[request.pk, *more])
+
+    def on_match(action):
+        return at("match_action", match.pk, action)
+
+    return {
+        "rights requests": ("get", reverse("staff:referrals_rightsrequest_changelist"), None),
+        "record a rights request": ("get", reverse("staff:referrals_rightsrequest_new"), None),
+        "a rights request": (
+            "get",
+            reverse("staff:referrals_rightsrequest_change", args=[request.pk]),
+            None,
+        ),
+        "search for the requester": (
+            "post",
+            at("search"),
+            {"forenames": "Alex", "surname": "Example", "date_of_birth": "2010-03-14"},
+        ),
+        "confirm a referral is about them": (
+            "post",
+            at("confirm"),
+            {"referral": match.referral_id},
+        ),
+        "review a referral for disclosure": ("get", at("match", match.pk), None),
+        "restore an item": (
+            "post",
+            on_match("choose"),
+            {
+                "prefix": "item0",
+                "item0-key": "answer:person:forenames",
+                "item0-shown": "no",
+                "item0-reason": "Asked to hold back.",
+            },
+        ),
+        "withhold a whole referral": (
+            "post",
+            on_match("withhold"),
+            {"withhold-exemption": "crime", "withhold-reason": "An investigation is live."},
+        ),
+        "add a correction": (
+            "post",
+            on_match("correct"),
+            {"correct-key": "answer:person:gender", "correct-text": "Female"},
+        ),
+        "erase a referral": (
+            "post",
+            on_match("erase"),
+            {"erase-reason": "Agreed after review by the DPO.", "erase-confirm": "on"},
+        ),
+        "draft bundle": ("get", at("bundle"), None),
+        "release the bundle": ("post", at("release"), {"_": "1"}),
+        "a released bundle": ("get", at("released", disclosure.pk), None),
+        "extend the deadline": (
+            "post",
+            at("extend"),
+            {"extend-reason": "Many referrals to review."},
+        ),
+        "close the request": (
+            "post",
+            at("close"),
+            {"close-state": "answered", "close-outcome": "Bundle sent by post."},
+        ),
+    }
+
+
+RIGHTS_ACTIONS = (
+    "rights requests",
+    "record a rights request",
+    "a rights request",
+    "search for the requester",
+    "confirm a referral is about them",
+    "review a referral for disclosure",
+    "restore an item",
+    "withhold a whole referral",
+    "add a correction",
+    "erase a referral",
+    "draft bundle",
+    "release the bundle",
+    "a released bundle",
+    "extend the deadline",
+    "close the request",
+)
 
 
 def _actions(referral, me, colleague, attachment_pk=0):
@@ -259,6 +364,25 @@ EXPECTED = {
     },
 }
 
+# Rights requests answer to the information rights role alone: no Prevent role, no account
+# administrator, no superuser reaches them, and that role reaches nothing else.
+RIGHTS_DONE = {
+    "confirm a referral is about them",
+    "restore an item",
+    "withhold a whole referral",
+    "add a correction",
+    "erase a referral",
+    "release the bundle",
+    "extend the deadline",
+    "close the request",
+}
+for _role, _expected in EXPECTED.items():
+    _expected.update(dict.fromkeys(RIGHTS_ACTIONS, LOGIN if _role == "anonymous" else FORBIDDEN))
+EXPECTED["information rights officer"] = {
+    **dict.fromkeys(EXPECTED["officer"], FORBIDDEN),
+    **{action: DONE if action in RIGHTS_DONE else OK for action in RIGHTS_ACTIONS},
+}
+
 CASES = [(role, action) for role, actions in EXPECTED.items() for action in actions]
 
 
@@ -271,7 +395,12 @@ def test_each_role_gets_exactly_what_it_should(client, django_user_model, role, 
         me = make_user(django_user_model, "me", **ROLES[role])
         sign_in(client, me)
     attachment_pk = _attachment(referral, colleague) if action == "download a file" else 0
-    method, url, data = _actions(referral, me, colleague, attachment_pk)[action]
+    if action in RIGHTS_ACTIONS:
+        handler = make_user(django_user_model, "handler", role=roles.INFORMATION_RIGHTS)
+        rights_request, *_ = made = _rights(referral, handler)
+        method, url, data = _rights_actions(*made)[action]
+    else:
+        method, url, data = _actions(referral, me, colleague, attachment_pk)[action]
     if action == "unassign a colleague's case":
         type(referral).objects.filter(pk=referral.pk).update(assigned_to=colleague)
 
@@ -281,7 +410,12 @@ def test_each_role_gets_exactly_what_it_should(client, django_user_model, role, 
     assert response.status_code == STATUS[expected]
     if expected == LOGIN:
         assert response["Location"].startswith(reverse("staff:login") + "?next=")
-    if expected == DONE and action in ACCOUNT_ACTIONS:
+    if expected == DONE and action in RIGHTS_ACTIONS:
+        # Back to the request, or to the referral's review within it.
+        assert response["Location"].startswith(
+            reverse("staff:referrals_rightsrequest_changelist") + f"{rights_request.pk}/"
+        )
+    elif expected == DONE and action in ACCOUNT_ACTIONS:
         assert response["Location"].startswith(reverse("staff:auth_user_changelist"))
     elif expected == DONE:
         assert response["Location"] == case_url(referral)
