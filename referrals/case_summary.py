@@ -53,15 +53,26 @@ class Section:
     rows: list[journey.SummaryRow]
 
 
-def sections(answers: dict, slugs: tuple[str, ...] | None = None) -> list[Section]:
-    """Every answer in officer wording, step by step (only `slugs`, if given)."""
+def sections(
+    answers: dict, slugs: tuple[str, ...] | None = None, corrections: dict | None = None
+) -> list[Section]:
+    """Every answer in officer wording, step by step (only `slugs`, if given), each with the
+    corrections made to it, from {(step, field): [(when, text)]}."""
+    corrections = corrections or {}
     result = []
     for section in journey.summarise(answers):
         slug = section.step.slug
         if slugs is not None and slug not in slugs:
             continue
         rows = [
-            journey.SummaryRow(LABELS.get((slug, row.name), row.label), row.value, row.field_id)
+            journey.SummaryRow(
+                LABELS.get((slug, row.name), row.label),
+                row.value,
+                row.field_id,
+                slug,
+                row.name,
+                tuple(corrections.get((slug, row.name), ())),
+            )
             for row in section.rows
         ]
         result.append(Section(HEADINGS.get(slug, section.step.title), rows))

@@ -312,6 +312,15 @@ def read_notes(*, referral: Referral, by: User) -> list[OpenedNote]:
     return notes
 
 
+def read_corrections(*, referral: Referral, by: User) -> dict[tuple[str, str], list]:
+    """Corrections added to answers on rectification requests, by (step, field), oldest
+    first: part of opening the referral (already audited)."""
+    from .rights.selectors import corrections_of
+
+    roles.require(by, "referrals.open_referral")
+    return corrections_of(referral)
+
+
 @dataclass(frozen=True)
 class ThreadMessage:
     from_team: bool

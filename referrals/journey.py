@@ -191,6 +191,8 @@ class SummaryRow:
     field_id: str
     slug: str = ""
     name: str = ""  # the form field's name
+    # Dated corrections added on a rectification request: (when, text), shown beside it.
+    corrections: tuple = ()
 
     @property
     def is_list(self) -> bool:

@@ -227,7 +227,8 @@ class CaseViews:
         except sealing.SealingError as error:
             return self._cannot_open(request, referral, error)
         content_slugs = tuple(s.slug for s in journey.STEPS if s.slug not in REPORTER_STEPS)
-        sections = case_summary.sections(content, content_slugs)
+        corrections = casework.read_corrections(referral=referral, by=user)
+        sections = case_summary.sections(content, content_slugs, corrections)
         reporter_sections = None
         if reporter is not None:
             reporter_sections = case_summary.sections({**content, **reporter}, REPORTER_STEPS)

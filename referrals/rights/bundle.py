@@ -25,13 +25,14 @@ from django.views.decorators.debug import sensitive_variables
 
 from referrals import journey, mailbox, sealing, workflow
 from referrals.models import (
-    AnswerCorrection,
     AuditAction,
     AuditEvent,
     MailboxMessage,
     Referral,
     RightsRequest,
 )
+
+from . import selectors
 
 # The referrer's own steps: never in a bundle, never offered for restoring.
 REFERRER_STEPS = frozenset({"who", "work", "anonymity", "about-you"})
@@ -98,14 +99,7 @@ class ReferralPart:
 
 
 def _answer_items(referral: Referral, content: dict, as_of: datetime.datetime) -> list[Item]:
-    corrections: dict[tuple[str, str], list[tuple[datetime.datetime, str]]] = {}
-    for correction in AnswerCorrection.objects.filter(
-        referral=referral, made_at__lte=as_of
-    ).select_related("referral"):
-        text = sealing.unseal(correction.envelope, context=correction.envelope_context())["text"]
-        corrections.setdefault((correction.step, correction.field), []).append(
-            (correction.made_at, text)
-        )
+    corrections = selectors.corrections_of(referral, until=as_of)
     items = []
     for section in journey.summarise(content):
         slug = section.step.slug

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from referrals import sealing
-from referrals.models import Disclosure, RightsMatch, RightsRequest
+from referrals.models import AnswerCorrection, Disclosure, Referral, RightsMatch, RightsRequest
 
 DUE_SOON_DAYS = 7
 
@@ -55,3 +55,19 @@ def disclosures(rights_request: RightsRequest) -> list[Disclosure]:
 
 def snapshot_of(disclosure: Disclosure) -> dict:
     return sealing.unseal(disclosure.envelope, context=disclosure.envelope_context())
+
+
+@sensitive_variables("text")
+def corrections_of(
+    referral: Referral, until: datetime.datetime | None = None
+) -> dict[tuple[str, str], list[tuple[datetime.datetime, str]]]:
+    """Corrections added to the referral's answers, by (step, field), oldest first (those
+    made by `until`, if given)."""
+    rows = AnswerCorrection.objects.filter(referral=referral).select_related("referral")
+    if until is not None:
+        rows = rows.filter(made_at__lte=until)
+    found: dict[tuple[str, str], list[tuple[datetime.datetime, str]]] = {}
+    for correction in rows:
+        text = sealing.unseal(correction.envelope, context=correction.envelope_context())["text"]
+        found.setdefault((correction.step, correction.field), []).append((correction.made_at, text))
+    return found

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from referrals import audit, identity_index, journey, retention, roles, sealing
+from referrals import audit, identity_index, retention, roles, sealing
 from referrals.models import (
     AnswerCorrection,
     AuditAction,
@@ -558,14 +558,3 @@ def erase(*, match: RightsMatch, by: User, reason: str, request: HttpRequest | N
             request=request,
         )
         retention.purge(referral, by=by, detail=f"erased on request {current.request.reference}")
-
-
-def answer_label(key: str) -> str:
-    """'answer:person:surname' as the question it was."""
-    _, step, field = key.split(":", 2)
-    for candidate in journey.STEPS:
-        if candidate.slug == step:
-            form_field = candidate.form_class.base_fields.get(field)
-            if form_field is not None:
-                return str(form_field.label)
-    return field.replace("_", " ").capitalize()

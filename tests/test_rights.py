@@ -1,0 +1,499 @@
+"""Subject access and rights requests, as the person handling them and as the requester would
+see the result: found by the index, disclosed without the referrer or other people, released
+and made again the same, corrected, erased, on time."""
+
+import datetime
+import io
+import re
+
+import pypdf
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from referrals import audit, casework, identity_index, roles
+from referrals.models import AuditAction, AuditEvent, Referral, RightsMatch, RightsRequest
+from referrals.rights import deadlines
+from referrals.rights import services as rights
+
+from .journeys import PROFESSIONAL_ANSWERS, PUBLIC_ANSWERS
+from .staff import make_user, sign_in, submit
+
+pytestmark = pytest.mark.django_db
+
+# What the bundle must never show: the referrer's details, and the other people named.
+REFERRER = {
+    "name": "Priya Teacher-RF1",
+    "role": "Head of year RF2",
+    "organisation": "Example Academy RF3",
+    "relationship": "His form tutor RF4",
+    "email": "rf5@example.sch.uk",
+    "phone": "01298 555 0RF6",
+}
+THIRD_PARTY = {
+    ("details", "household"): "Lives with his aunt Morgan TP1",
+    ("details", "parent_or_carer"): "Mother: Jo Example TP2, 07700 900TP2",
+    ("agencies", "agencies"): "Social worker Casey Jones TP3, CAMHS",
+    ("awareness", "discussions"): "Spoke to his uncle Rob TP4 about it",
+}
+PERSON = {
+    "concern": "He shares videos praising an attacker PM1.",
+    "address": "1 Example Street PM2",
+}
+
+
+def professional(**change):
+    answers = {
+        **PROFESSIONAL_ANSWERS,
+        "concern": {"concern": PERSON["concern"], "concern_types": ["mixed"]},
+        "where": {"district": "high_peak", "address": PERSON["address"], "postcode": "SK17 6AA"},
+        "details": {
+            "nationality": "British",
+            "first_language": "English",
+            "household": THIRD_PARTY[("details", "household")],
+            "parent_or_carer": THIRD_PARTY[("details", "parent_or_carer")],
+        },
+        "agencies": {"agencies": THIRD_PARTY[("agencies", "agencies")]},
+        "awareness": {
+            "person_aware": "no",
+            "family_aware": "not_sure",
+            "discussions": THIRD_PARTY[("awareness", "discussions")],
+        },
+        "about-you": dict(REFERRER),
+        **change,
+    }
+    return answers
+
+
+def indexed(referral):
+    identity_index.index_reference(referral.reference)
+    referral.refresh_from_db()
+    return referral
+
+
+@pytest.fixture
+def handler(django_user_model):
+    return make_user(django_user_model, "ria", role=roles.INFORMATION_RIGHTS)
+
+
+@pytest.fixture
+def people():
+    """Two referrals about Alex Example (one misspelt, one with an age for a date of birth),
+    and one about someone else."""
+    first = indexed(submit(professional()))
+    slips = indexed(
+        submit(
+            {
+                **PUBLIC_ANSWERS,
+                "person": {"forenames": "Alex", "surname": "Exampel", "gender": "male"},
+                "age": {
+                    "date_of_birth_0": "",
+                    "date_of_birth_1": "",
+                    "date_of_birth_2": "",
+                    "approximate_age": str(timezone.localdate().year - 2010),
+                },
+                "where": {"district": "high_peak", "address": "", "postcode": ""},
+                "about-you": {"name": "Pat Neighbour-RF7"},
+            }
+        )
+    )
+    other = indexed(
+        submit(
+            {
+                **PUBLIC_ANSWERS,
+                "person": {"forenames": "Jordan", "surname": "Other", "gender": "male"},
+                "age": {
+                    "date_of_birth_0": "2",
+                    "date_of_birth_1": "9",
+                    "date_of_birth_2": "2009",
+                    "approximate_age": "",
+                },
+                "where": {"district": "erewash", "address": "", "postcode": "DE7 5AB"},
+                "about-you": {"name": "Sam Other-RF8"},
+            }
+        )
+    )
+    return first, slips, other
+
+
+def new_request(client, **change):
+    data = {
+        "kind": "access",
+        "received_on": "2026-11-30",
+        "forenames": "Alex",
+        "surname": "Example",
+        "date_of_birth": "2010-03-14",
+        "postcode": "SK17 6AA",
+        "contact": "1 Example Street, Buxton",
+        "identity_checks": "Passport and a council tax bill seen",
+        **change,
+    }
+    response = client.post(reverse("staff:referrals_rightsrequest_new"), data)
+    assert response.status_code == 302, re.findall(r"<li>.*?</li>", response.content.decode())
+    return RightsRequest.objects.get(pk=response["Location"].split("/")[-3])
+
+
+def text_of(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        ("2027-01-31", "2027-02-28"),
+        ("2028-01-31", "2028-02-29"),
+        ("2026-12-31", "2027-01-31"),
+        ("2026-11-30", "2026-12-30"),
+        ("2027-03-31", "2027-04-30"),
+        ("2026-12-04", "2027-01-04"),
+    ],
+)
+def test_the_deadline_is_one_calendar_month_as_the_ico_counts(received, due):
+    assert deadlines.due_on(datetime.date.fromisoformat(received)) == datetime.date.fromisoformat(
+        due
+    )
+
+
+@given(st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2100, 12, 31)))
+def test_a_deadline_is_in_the_next_month_and_never_earlier_in_it_than_the_day(received):
+    due = deadlines.due_on(received)
+    assert (due.year * 12 + due.month) - (received.year * 12 + received.month) == 1
+    assert due.day == received.day or (
+        due.day < received.day and (due + datetime.timedelta(1)).day == 1
+    )
+    extended = deadlines.extended_to(received)
+    assert (extended.year * 12 + extended.month) - (received.year * 12 + received.month) == 3
+
+
+def test_a_request_is_recorded_sealed_and_its_extension_with_its_reason(client, handler):
+    sign_in(client, handler)
+    made = new_request(client, received_on="2026-01-31")
+    assert made.due_on == datetime.date(2026, 2, 28)
+    assert b"Example" not in bytes(made.envelope) and b"Passport" not in bytes(made.envelope)
+
+    page = client.get(reverse("staff:referrals_rightsrequest_change", args=[made.pk]))
+    assert "28 February 2026" in page.content.decode()
+    assert "Passport and a council tax bill seen" in page.content.decode()
+
+    url = reverse("staff:referrals_rightsrequest_extend", args=[made.pk])
+    short = client.post(url, {"extend-reason": "Busy"})
+    assert short.status_code == 400
+    assert "Give a reason of at least 10 characters" in short.content.decode()
+    assert client.post(url, {"extend-reason": "Twelve referrals to review."}).status_code == 302
+    made.refresh_from_db()
+    assert made.extended_to == datetime.date(2026, 4, 30)
+    event = AuditEvent.objects.get(action=AuditAction.RIGHTS_EXTENDED)
+    assert audit.open_sealed_detail(event) == "Twelve referrals to review."
+    again = client.post(url, {"extend-reason": "Twelve referrals to review."})
+    assert "already been extended" in again.content.decode()
+
+
+def test_the_list_shows_what_is_overdue_and_due_soon(client, handler):
+    sign_in(client, handler)
+    today = timezone.localdate()
+    late = rights.record_request(
+        by=handler, kind="access", received_on=today - datetime.timedelta(days=40), details={}
+    )
+    soon = rights.record_request(
+        by=handler, kind="erasure", received_on=today - datetime.timedelta(days=27), details={}
+    )
+    page = client.get(reverse("staff:referrals_rightsrequest_changelist")).content.decode()
+    rows = {
+        ref: row
+        for row in page.split("<tr")
+        for ref in (late.reference, soon.reference)
+        if ref in row
+    }
+    assert "Overdue" in rows[late.reference]
+    assert "Due within a week" in rows[soon.reference]
+    home = client.get(reverse("staff:index")).content.decode()
+    assert re.search(r"1</span> <span class=\"staff-tile-label\">Overdue", home)
+
+
+# --- finding the person ---------------------------------------------------------------------
+
+
+def test_the_search_finds_both_referrals_about_them_and_not_the_other(client, handler, people):
+    first, slips, other = people
+    sign_in(client, handler)
+    made = new_request(client)
+    response = client.post(
+        reverse("staff:referrals_rightsrequest_search", args=[made.pk]),
+        {
+            "forenames": "Alex",
+            "surname": "Example",
+            "date_of_birth": "2010-03-14",
+            "postcode": "SK17 6AA",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert first.reference in page and slips.reference in page
+    assert other.reference not in page
+    assert "2 possible referrals" in page
+    searched = AuditEvent.objects.get(action=AuditAction.RIGHTS_SEARCH, reference=made.reference)
+    assert searched.actor == handler
+    assert "Example" not in searched.detail  # the terms are sealed, only counts in the clear
+    assert "Example" in audit.open_sealed_detail(searched)
+
+    # By age alone, the misspelt one is found too.
+    found = rights.search(
+        rights_request=made,
+        by=handler,
+        terms={"forenames": "Alex", "surname": "Exampel", "age": timezone.localdate().year - 2010},
+    )
+    assert {c.referral.pk for c in found} == {first.pk, slips.pk}
+
+
+def test_a_search_with_too_little_says_what_to_give(client, handler, people):
+    sign_in(client, handler)
+    made = new_request(client)
+    response = client.post(
+        reverse("staff:referrals_rightsrequest_search", args=[made.pk]), {"forenames": "Alex"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'href="#id_forenames"' in page and 'id="id_forenames"' in page
+    assert "Enter a first name and last name with a date of birth" in page
+
+
+def test_confirming_twice_is_once_and_is_audited(client, handler, people):
+    first, *_ = people
+    sign_in(client, handler)
+    made = new_request(client)
+    url = reverse("staff:referrals_rightsrequest_confirm", args=[made.pk])
+    for _ in range(2):
+        assert client.post(url, {"referral": first.pk}).status_code == 302
+    assert RightsMatch.objects.filter(request=made).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.RIGHTS_CONFIRMED).count() == 1
+
+
+# --- the bundle -----------------------------------------------------------------------------
+
+
+def test_the_bundle_shows_the_person_and_never_the_referrer_or_other_people(
+    client, handler, people, officer
+):
+    first, slips, _ = people
+    hidden = indexed(
+        submit(
+            professional(concern={"concern": "Withheld referral WH1.", "concern_types": ["mixed"]})
+        )
+    )
+    casework.change_status(referral=first, to="deconfliction", by=officer)
+    casework.add_note(referral=first, by=officer, text="Spoke to the school about it NT1.")
+    sign_in(client, handler)
+    made = new_request(client)
+    for referral in (first, slips, hidden):
+        rights.confirm(rights_request=made, by=handler, referral=referral)
+    match_first = RightsMatch.objects.get(request=made, referral=first)
+    match_hidden = RightsMatch.objects.get(request=made, referral=hidden)
+
+    # The review page lists the household as withheld by default, and the referrer not at all.
+    review = client.get(
+        reverse("staff:referrals_rightsrequest_match", args=[made.pk, match_first.pk])
+    ).content.decode()
+    assert THIRD_PARTY[("details", "household")] in review
+    assert "information about other people" in review
+    assert all(marker not in review for marker in REFERRER.values())
+
+    # Restore one third-party answer, with a reason; withhold a whole referral.
+    items = [i.key for i in rights.correctable(match_first)]
+    restored = "answer:agencies:agencies"
+    index = items.index(restored)
+    response = client.post(
+        reverse(
+            "staff:referrals_rightsrequest_match_action", args=[made.pk, match_first.pk, "choose"]
+        ),
+        {
+            "prefix": f"item{index}",
+            f"item{index}-key": restored,
+            f"item{index}-shown": "yes",
+            f"item{index}-reason": "The social worker agreed to be named.",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse(
+            "staff:referrals_rightsrequest_match_action",
+            args=[made.pk, match_hidden.pk, "withhold"],
+        ),
+        {
+            "withhold-exemption": "national_security",
+            "withhold-reason": "Disclosure would prejudice an operation.",
+        },
+    )
+    assert response.status_code == 302
+
+    # The referrer's answers cannot be brought in, whatever is posted.
+    with pytest.raises(rights.RightsError):
+        rights.choose(
+            match=match_first,
+            by=handler,
+            key="answer:about-you:name",
+            shown=True,
+            reason="Trying it on anyway.",
+        )
+
+    assert (
+        client.post(reverse("staff:referrals_rightsrequest_release", args=[made.pk])).status_code
+        == 302
+    )
+    disclosure = made.disclosures.get()
+    pdf = client.get(
+        reverse("staff:referrals_rightsrequest_released", args=[made.pk, disclosure.pk])
+    )
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "no-store" in pdf["Cache-Control"]
+    pages = text_of(pdf.content)
+    whole = re.sub(r"\s+", " ", " ".join(pages))
+
+    assert PERSON["concern"] in whole and PERSON["address"] in whole
+    assert "Spoke to the school about it NT1." in whole
+    assert "The referral was received." in whole
+    assert "Moved from “Received” to “Deconfliction”." in whole
+    assert first.reference in whole and slips.reference in whole
+    assert THIRD_PARTY[("agencies", "agencies")] in whole  # restored
+    for marker in REFERRER.values():
+        assert marker not in whole
+    for key, marker in THIRD_PARTY.items():
+        if key != ("agencies", "agencies"):
+            assert marker not in whole
+    for marker in (
+        "RF7",
+        "RF8",
+        "Neighbour",
+        "WH1",
+        hidden.reference,
+        "national security",
+        "Jordan",
+    ):
+        assert marker not in whole
+    for number, page in enumerate(pages, start=1):
+        assert f"Request {made.reference}" in page
+        assert f"Page {number} of {len(pages)}" in page
+
+    restore = AuditEvent.objects.get(
+        action=AuditAction.RIGHTS_REVIEW, detail__startswith="restored"
+    )
+    assert restore.detail == f"restored {restored} of {first.reference}"
+    assert audit.open_sealed_detail(restore) == "The social worker agreed to be named."
+    assert AuditEvent.objects.filter(
+        action=AuditAction.BUNDLE_RELEASED, reference=made.reference
+    ).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.BUNDLE_MADE, reference=made.reference
+    ).exists()
+
+
+def test_the_bundle_is_a_tagged_pdf(handler, people):
+    first, *_ = people
+    made = rights.record_request(
+        by=handler, kind="access", received_on=timezone.localdate(), details={}
+    )
+    rights.confirm(rights_request=made, by=handler, referral=first)
+    drawn = rights.make_draft(rights_request=made, by=handler)
+    reader = pypdf.PdfReader(io.BytesIO(drawn.pdf))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
+    assert all("Draft for review: not released" in page.extract_text() for page in reader.pages)
+
+
+def test_a_released_bundle_is_made_again_the_same_from_its_recorded_choices(
+    handler, people, officer
+):
+    first, *_ = people
+    made = rights.record_request(
+        by=handler, kind="access", received_on=timezone.localdate(), details={}
+    )
+    match = rights.confirm(rights_request=made, by=handler, referral=first)
+    disclosure = rights.release(rights_request=made, by=handler)
+    before, same = rights.remake(disclosure=disclosure, by=handler)
+    assert same
+
+    # Later work on the case, and a later change of mind, are not in the released bundle.
+    casework.add_note(referral=first, by=officer, text="A later note LN1.")
+    rights.choose(
+        match=match,
+        by=handler,
+        key="answer:concern:concern",
+        shown=False,
+        reason="Reconsidered later.",
+    )
+    after, same = rights.remake(disclosure=disclosure, by=handler)
+    assert same and after.digest == before.digest
+    assert "LN1" not in " ".join(text_of(after.pdf))
+    assert PERSON["concern"] in re.sub(r"\s+", " ", " ".join(text_of(after.pdf)))
+
+
+# --- rectification and erasure --------------------------------------------------------------
+
+
+def test_a_correction_is_shown_beside_the_answer_it_corrects(client, handler, people, officer):
+    first, *_ = people
+    made = rights.record_request(
+        by=handler, kind="rectification", received_on=timezone.localdate(), details={}
+    )
+    match = rights.confirm(rights_request=made, by=handler, referral=first)
+    sign_in(client, handler)
+    response = client.post(
+        reverse("staff:referrals_rightsrequest_match_action", args=[made.pk, match.pk, "correct"]),
+        {"correct-key": "answer:where:address", "correct-text": "Moved to 9 New Road CR1 in 2025"},
+    )
+    assert response.status_code == 302
+    assert b"Moved to 9 New Road" not in bytes(first.corrections.get().envelope)
+
+    sign_in(client, officer)
+    case = client.get(reverse("staff:referrals_referral_change", args=[first.pk])).content.decode()
+    assert PERSON["address"] in case  # the original is kept
+    assert "Moved to 9 New Road CR1 in 2025" in case
+    drawn = rights.make_draft(rights_request=made, by=handler)
+    whole = re.sub(r"\s+", " ", " ".join(text_of(drawn.pdf)))
+    assert "Moved to 9 New Road CR1 in 2025" in whole and PERSON["address"] in whole
+
+
+def test_an_agreed_erasure_purges_at_once_with_the_decision_recorded(client, handler, people):
+    first, *_ = people
+    made = rights.record_request(
+        by=handler, kind="erasure", received_on=timezone.localdate(), details={}
+    )
+    match = rights.confirm(rights_request=made, by=handler, referral=first)
+    sign_in(client, handler)
+    url = reverse("staff:referrals_rightsrequest_match_action", args=[made.pk, match.pk, "erase"])
+    refused = client.post(url, {"erase-reason": "Agreed by the DPO after review."})
+    assert refused.status_code == 400
+    assert "Tick the box to confirm the erasure is agreed" in refused.content.decode()
+    assert Referral.objects.get(pk=first.pk).purged_at is None
+
+    done = client.post(
+        url, {"erase-reason": "Agreed by the DPO after review.", "erase-confirm": "on"}
+    )
+    assert done.status_code == 302
+    erased = Referral.objects.get(pk=first.pk)
+    assert erased.purged_at is not None and erased.content_envelope is None
+    assert not erased.identity_tokens.exists()
+    decided = AuditEvent.objects.get(action=AuditAction.ERASED, reference=first.reference)
+    assert audit.open_sealed_detail(decided) == "Agreed by the DPO after review."
+    purged = AuditEvent.objects.get(action=AuditAction.PURGED, reference=first.reference)
+    assert purged.actor == handler and purged.detail == f"erased on request {made.reference}"
+    again = client.post(
+        url, {"erase-reason": "Agreed by the DPO after review.", "erase-confirm": "on"}
+    )
+    assert again.status_code == 400
+    assert audit.verify()[1] is None
+
+
+def test_a_closed_request_takes_no_more_changes(client, handler, people):
+    first, *_ = people
+    made = rights.record_request(
+        by=handler, kind="access", received_on=timezone.localdate(), details={}
+    )
+    rights.close(rights_request=made, by=handler, state="answered", outcome="Bundle sent by post.")
+    with pytest.raises(rights.RightsError, match="closed"):
+        rights.confirm(rights_request=made, by=handler, referral=first)
