@@ -68,10 +68,11 @@ RUN rm -rf /app/static/dist /app/styles /app/scripts /app/package*.json /app/Doc
 
 FROM ${BASE}
 # tini is PID 1: it passes SIGTERM on and reaps children, so gunicorn, nginx and the worker
-# stop cleanly. nginx is the buffering proxy (deploy/nginx); python3 runs the rest.
+# stop cleanly. nginx is the buffering proxy (deploy/nginx); python3 runs the rest. Pango and
+# one font family are what WeasyPrint draws disclosure bundles with (referrals/rights).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      python3 tini nginx ca-certificates \
+      python3 tini nginx ca-certificates libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
       /etc/nginx/sites-enabled/* \

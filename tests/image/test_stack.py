@@ -168,6 +168,20 @@ def test_a_read_only_container_started_alone_serves_its_guidance_pages(stack):
         podman("rm", "--force", "--time", "0", name, check=False)
 
 
+def test_the_staff_container_draws_a_tagged_disclosure_bundle_on_its_read_only_root(stack):
+    """WeasyPrint finds Pango and a font in the image: a bundle page comes out as tagged PDF
+    whose text reads back."""
+    made = stack.manage(
+        "web",
+        "import io\n"
+        "from referrals.rights import bundle\n"
+        'drawn = bundle.draw(\'<html lang="en-GB"><title>T</title><body><p>Bundle text 42'
+        "</p></body></html>')\n"
+        "print(drawn.pdf[:5].decode(), b'/StructTreeRoot' in drawn.pdf, b'/MarkInfo' in drawn.pdf)\n",
+    ).split()
+    assert made == ["%PDF-", "True", "True"]
+
+
 def test_the_image_holds_no_compiler_test_tool_pip_history_or_local_state():
     found = podman(
         "run", "--rm", "--entrypoint", "sh", IMAGE, "-c",
