@@ -173,11 +173,11 @@ def test_the_staff_container_draws_a_tagged_disclosure_bundle_on_its_read_only_r
     whose text reads back."""
     made = stack.manage(
         "web",
-        "import io\n"
         "from referrals.rights import bundle\n"
         'drawn = bundle.draw(\'<html lang="en-GB"><title>T</title><body><p>Bundle text 42'
         "</p></body></html>')\n"
-        "print(drawn.pdf[:5].decode(), b'/StructTreeRoot' in drawn.pdf, b'/MarkInfo' in drawn.pdf)\n",
+        "pdf = drawn.pdf\n"
+        "print(pdf[:5].decode(), b'/StructTreeRoot' in pdf, b'/MarkInfo' in pdf)\n",
     ).split()
     assert made == ["%PDF-", "True", "True"]
 
