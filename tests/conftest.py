@@ -119,8 +119,10 @@ def _act_as_triage(request):
 
 from .staff import (  # noqa: E402, F401  (fixtures for the staff-site tests)
     account_admin,
+    handler,
     officer,
     other_officer,
+    people,
     referral,
     supervisor,
 )

@@ -3,12 +3,13 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils import timezone
 
-from referrals import journey, roles, services
+from referrals import identity_index, journey, roles, services
 from referrals.models import Referral
 
 from .db_roles import OWNER, acting_as
-from .journeys import PUBLIC_ANSWERS
+from .journeys import PROFESSIONAL_ANSWERS, PUBLIC_ANSWERS
 
 REPORTER_NAME = "Sam Reporter-Q7"
 SUBJECT_FORENAMES = "Alex"
@@ -151,3 +152,100 @@ def authenticator(user):
     device = AuthenticatorDevice.create_for(user=user, name="phone", confirmed=True)
     app = pyotp.TOTP(base64.b32encode(device.bin_key).decode())
     return device, app.now
+
+
+# --- rights requests -------------------------------------------------------------------
+
+# What the bundle must never show: the referrer's details, and the other people named.
+REFERRER = {
+    "name": "Priya Teacher-RF1",
+    "role": "Head of year RF2",
+    "organisation": "Example Academy RF3",
+    "relationship": "His form tutor RF4",
+    "email": "rf5@example.sch.uk",
+    "phone": "01298 555 0RF6",
+}
+THIRD_PARTY = {
+    ("details", "household"): "Lives with his aunt Morgan TP1",
+    ("details", "parent_or_carer"): "Mother: Jo Example TP2, 07700 900TP2",
+    ("agencies", "agencies"): "Social worker Casey Jones TP3, CAMHS",
+    ("awareness", "discussions"): "Spoke to his uncle Rob TP4 about it",
+}
+PERSON = {
+    "concern": "He shares videos praising an attacker PM1.",
+    "address": "1 Example Street PM2",
+}
+
+
+def professional(**change):
+    answers = {
+        **PROFESSIONAL_ANSWERS,
+        "concern": {"concern": PERSON["concern"], "concern_types": ["mixed"]},
+        "where": {"district": "high_peak", "address": PERSON["address"], "postcode": "SK17 6AA"},
+        "details": {
+            "nationality": "British",
+            "first_language": "English",
+            "household": THIRD_PARTY[("details", "household")],
+            "parent_or_carer": THIRD_PARTY[("details", "parent_or_carer")],
+        },
+        "agencies": {"agencies": THIRD_PARTY[("agencies", "agencies")]},
+        "awareness": {
+            "person_aware": "no",
+            "family_aware": "not_sure",
+            "discussions": THIRD_PARTY[("awareness", "discussions")],
+        },
+        "about-you": dict(REFERRER),
+        **change,
+    }
+    return answers
+
+
+def indexed(referral):
+    identity_index.index_reference(referral.reference)
+    referral.refresh_from_db()
+    return referral
+
+
+@pytest.fixture
+def handler(django_user_model):
+    return make_user(django_user_model, "ria", role=roles.INFORMATION_RIGHTS)
+
+
+@pytest.fixture
+def people():
+    """Two referrals about Alex Example (one misspelt, one with an age for a date of birth),
+    and one about someone else."""
+    first = indexed(submit(professional()))
+    slips = indexed(
+        submit(
+            {
+                **PUBLIC_ANSWERS,
+                "person": {"forenames": "Alex", "surname": "Exampel", "gender": "male"},
+                "age": {
+                    "date_of_birth_0": "",
+                    "date_of_birth_1": "",
+                    "date_of_birth_2": "",
+                    "approximate_age": str(timezone.localdate().year - 2010),
+                },
+                "where": {"district": "high_peak", "address": "", "postcode": ""},
+                "about-you": {"name": "Pat Neighbour-RF7"},
+            }
+        )
+    )
+    other = indexed(
+        submit(
+            {
+                **PUBLIC_ANSWERS,
+                "person": {"forenames": "Jordan", "surname": "Other", "gender": "male"},
+                "age": {
+                    "date_of_birth_0": "2",
+                    "date_of_birth_1": "9",
+                    "date_of_birth_2": "2009",
+                    "approximate_age": "",
+                },
+                "where": {"district": "erewash", "address": "", "postcode": "DE7 5AB"},
+                "about-you": {"name": "Sam Other-RF8"},
+            }
+        )
+    )
+    return first, slips, other

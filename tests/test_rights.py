@@ -13,109 +13,22 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from referrals import audit, casework, identity_index, roles
+from referrals import audit, casework
 from referrals.models import AuditAction, AuditEvent, Referral, RightsMatch, RightsRequest
 from referrals.rights import deadlines
 from referrals.rights import services as rights
 
-from .journeys import PROFESSIONAL_ANSWERS, PUBLIC_ANSWERS
-from .staff import make_user, sign_in, submit
+from .staff import (
+    PERSON,
+    REFERRER,
+    THIRD_PARTY,
+    indexed,
+    professional,
+    sign_in,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
-
-# What the bundle must never show: the referrer's details, and the other people named.
-REFERRER = {
-    "name": "Priya Teacher-RF1",
-    "role": "Head of year RF2",
-    "organisation": "Example Academy RF3",
-    "relationship": "His form tutor RF4",
-    "email": "rf5@example.sch.uk",
-    "phone": "01298 555 0RF6",
-}
-THIRD_PARTY = {
-    ("details", "household"): "Lives with his aunt Morgan TP1",
-    ("details", "parent_or_carer"): "Mother: Jo Example TP2, 07700 900TP2",
-    ("agencies", "agencies"): "Social worker Casey Jones TP3, CAMHS",
-    ("awareness", "discussions"): "Spoke to his uncle Rob TP4 about it",
-}
-PERSON = {
-    "concern": "He shares videos praising an attacker PM1.",
-    "address": "1 Example Street PM2",
-}
-
-
-def professional(**change):
-    answers = {
-        **PROFESSIONAL_ANSWERS,
-        "concern": {"concern": PERSON["concern"], "concern_types": ["mixed"]},
-        "where": {"district": "high_peak", "address": PERSON["address"], "postcode": "SK17 6AA"},
-        "details": {
-            "nationality": "British",
-            "first_language": "English",
-            "household": THIRD_PARTY[("details", "household")],
-            "parent_or_carer": THIRD_PARTY[("details", "parent_or_carer")],
-        },
-        "agencies": {"agencies": THIRD_PARTY[("agencies", "agencies")]},
-        "awareness": {
-            "person_aware": "no",
-            "family_aware": "not_sure",
-            "discussions": THIRD_PARTY[("awareness", "discussions")],
-        },
-        "about-you": dict(REFERRER),
-        **change,
-    }
-    return answers
-
-
-def indexed(referral):
-    identity_index.index_reference(referral.reference)
-    referral.refresh_from_db()
-    return referral
-
-
-@pytest.fixture
-def handler(django_user_model):
-    return make_user(django_user_model, "ria", role=roles.INFORMATION_RIGHTS)
-
-
-@pytest.fixture
-def people():
-    """Two referrals about Alex Example (one misspelt, one with an age for a date of birth),
-    and one about someone else."""
-    first = indexed(submit(professional()))
-    slips = indexed(
-        submit(
-            {
-                **PUBLIC_ANSWERS,
-                "person": {"forenames": "Alex", "surname": "Exampel", "gender": "male"},
-                "age": {
-                    "date_of_birth_0": "",
-                    "date_of_birth_1": "",
-                    "date_of_birth_2": "",
-                    "approximate_age": str(timezone.localdate().year - 2010),
-                },
-                "where": {"district": "high_peak", "address": "", "postcode": ""},
-                "about-you": {"name": "Pat Neighbour-RF7"},
-            }
-        )
-    )
-    other = indexed(
-        submit(
-            {
-                **PUBLIC_ANSWERS,
-                "person": {"forenames": "Jordan", "surname": "Other", "gender": "male"},
-                "age": {
-                    "date_of_birth_0": "2",
-                    "date_of_birth_1": "9",
-                    "date_of_birth_2": "2009",
-                    "approximate_age": "",
-                },
-                "where": {"district": "erewash", "address": "", "postcode": "DE7 5AB"},
-                "about-you": {"name": "Sam Other-RF8"},
-            }
-        )
-    )
-    return first, slips, other
 
 
 def new_request(client, **change):

@@ -1,0 +1,111 @@
+"""A subject access request handled in real Chromium, at a desk's width and a phone's: recorded
+(its error state first, every summary link followed), the person's referrals found and
+confirmed, an item restored with a reason, and the released bundle downloaded and read back.
+axe on every page and error state."""
+
+import io
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from referrals.models import RightsRequest
+from tests.staff import PASSWORD, PERSON, REFERRER, THIRD_PARTY, authenticator
+
+from .pages import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _sign_in(page, live_server, username, code):
+    page.goto(live_server.url + reverse("staff:login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(code())
+    page.get_by_role("button", name="Continue").click()
+
+
+def _follow_every_summary_link(page):
+    links = page.locator(".govuk-error-summary__list a")
+    assert links.count() > 0
+    for index in range(links.count()):
+        link = links.nth(index)
+        target = link.get_attribute("href").removeprefix("#")
+        link.click()
+        assert page.evaluate("document.activeElement.id") == target, link.inner_text()
+
+
+@pytest.mark.parametrize("width", [1280, 412])
+def test_a_handler_answers_a_subject_access_request(live_server, browser, handler, people, width):
+    first, _, other = people
+    _, code = authenticator(handler)
+    page = browser.new_context(
+        viewport={"width": width, "height": 900}, accept_downloads=True
+    ).new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _sign_in(page, live_server, handler.username, code)
+
+    expect(page.get_by_role("heading", name="Subject access and rights requests")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Record a rights request").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the request").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert page.title().startswith("Error: ")
+    assert_accessible(page)
+    _follow_every_summary_link(page)
+
+    page.get_by_label("Access (a copy of what is held)").check()
+    page.get_by_label("Date the request was received").fill("2026-11-30")
+    page.get_by_label("First names").fill("Alex")
+    page.get_by_label("Last name").fill("Example")
+    page.get_by_label("Date of birth").fill("2010-03-14")
+    page.get_by_label("Postcode").fill("SK17 6AA")
+    page.get_by_label("How to reply to them").fill("1 Example Street, Buxton")
+    page.get_by_label("How their identity was checked").fill("Passport seen")
+    page.get_by_role("button", name="Record the request").click()
+    made = RightsRequest.objects.get()
+    expect(page.get_by_text(f"Request {made.reference} recorded.")).to_be_visible()
+    expect(page.get_by_text("30 December 2026").first).to_be_visible()
+    assert_accessible(page)
+
+    # The search is filled from the request; it finds the two about them.
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_role("heading", name="2 possible referrals")).to_be_visible()
+    expect(page.get_by_text(other.reference)).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Confirm {first.reference} is about them").click()
+    page.get_by_role("link", name=f"Review referral {first.reference}").click()
+    expect(page.get_by_text(THIRD_PARTY[("agencies", "agencies")])).to_be_visible()
+    assert_accessible(page)
+
+    row = page.locator("tr", has_text="Which other services or professionals")
+    row.get_by_role("button", name="Restore").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+    _follow_every_summary_link(page)
+    row = page.locator("tr", has_text="Which other services or professionals")
+    row.get_by_label("Reason for restoring it").fill("The social worker agreed to be named.")
+    row.get_by_role("button", name="Restore").click()
+    expect(page.get_by_text("Restored, with your reason recorded.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name=made.reference).click()
+    page.get_by_role("button", name="Release the bundle as it stands").click()
+    expect(page.get_by_text("Bundle released")).to_have_count(2)
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("^Bundle released")).click()
+    pdf = Path(download.value.path()).read_bytes()
+    text = re.sub(
+        r"\s+", " ", " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    )
+    assert PERSON["concern"] in text and THIRD_PARTY[("agencies", "agencies")] in text
+    assert THIRD_PARTY[("details", "household")] not in text
+    assert not [marker for marker in REFERRER.values() if marker in text]
+    assert not [e for e in errors if "Content Security Policy" in e], errors
