@@ -278,6 +278,26 @@ def test_triage_can_empty_no_table(triage, table):
     refused(triage, f"DROP TABLE {table}")
 
 
+def test_triage_cannot_rewrite_what_a_rights_request_received_or_released(triage):
+    """The staff site moves a request on and re-seals it, but cannot move its dates, delete
+    it, or change what a release recorded (its digest is the proof of what went out)."""
+    submit()
+    for statement in (
+        "UPDATE referrals_rightsrequest SET received_on = '2020-01-01'",
+        "UPDATE referrals_rightsrequest SET due_on = '2099-01-01'",
+        "UPDATE referrals_rightsrequest SET kind = 'access'",
+        "DELETE FROM referrals_rightsrequest",
+        "UPDATE referrals_disclosure SET digest = 'forged'",
+        "UPDATE referrals_disclosure SET released_at = now()",
+        "DELETE FROM referrals_disclosure",
+        "UPDATE referrals_answercorrection SET field = 'surname'",
+        "UPDATE referrals_rightsmatch SET referral_id = 1",
+    ):
+        refused(triage, statement)
+    triage.execute("UPDATE referrals_rightsrequest SET state = 'open' WHERE false")
+    triage.execute("UPDATE referrals_disclosure SET envelope = envelope WHERE false")
+
+
 def test_triage_can_only_read_and_add_to_the_audit_trail(triage):
     submit()
     assert triage.execute("SELECT count(*) FROM referrals_auditevent").fetchone()[0] >= 0

@@ -410,3 +410,30 @@ def test_a_closed_request_takes_no_more_changes(client, handler, people):
     rights.close(rights_request=made, by=handler, state="answered", outcome="Bundle sent by post.")
     with pytest.raises(rights.RightsError, match="closed"):
         rights.confirm(rights_request=made, by=handler, referral=first)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stolen_database_holds_nothing_a_request_was_told(client, handler, people, tmp_path):
+    """The requester's details, the reasons given and a correction are sealed: a full dump
+    holds none of them."""
+    from .dumps import full_dump
+
+    first, *_ = people
+    sign_in(client, handler)
+    made = new_request(
+        client,
+        forenames="Requester-SQ1",
+        identity_checks="Passport number SQ2 seen",
+        contact="SQ3 Flat 2, Buxton",
+    )
+    match = rights.confirm(rights_request=made, by=handler, referral=first)
+    rights.choose(
+        match=match, by=handler, key="answer:agencies:agencies", shown=True, reason="Agreed SQ4."
+    )
+    rights.rectify(match=match, by=handler, key="answer:where:address", text="Moved SQ5")
+    rights.extend(rights_request=made, by=handler, reason="Many records SQ6.")
+    rights.release(rights_request=made, by=handler)
+    dump = full_dump(tmp_path)
+    assert made.reference.encode() in dump  # the dump is the real thing
+    for marker in ("SQ1", "SQ2", "SQ3", "SQ4", "SQ5", "SQ6", "Requester", "Passport"):
+        assert marker.encode() not in dump, marker
