@@ -382,6 +382,9 @@ LOGGING = {
         "django.security.DisallowedHost": {"level": "ERROR"},
         # django-axes narrates every sign-in at INFO; failures and lockouts are audited anyway.
         "axes": {"level": "WARNING"},
+        # WeasyPrint narrates every step of every disclosure bundle at INFO, page by page.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

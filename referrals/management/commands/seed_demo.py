@@ -23,6 +23,7 @@ DEMO_STAFF = {
     "officer": ("Olivia", "Officer", roles.OFFICER),
     "supervisor": ("Sunita", "Supervisor", roles.SUPERVISOR),
     "accounts": ("Adam", "Accounts", roles.ACCOUNT_ADMINISTRATOR),
+    "rights": ("Ria", "Rights", roles.INFORMATION_RIGHTS),
 }
 
 # Made-up people and concerns, as the journey would keep them.
