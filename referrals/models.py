@@ -392,6 +392,8 @@ class RightsRequest(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     envelope = EnvelopeField()
+    # SHA-256 of the record page's own token: a second press finds the request already made.
+    send_key = models.BinaryField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["due_on", "id"]

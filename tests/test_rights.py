@@ -5,6 +5,7 @@ and made again the same, corrected, erased, on time."""
 import datetime
 import io
 import re
+import secrets
 
 import pypdf
 import pytest
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.django_db
 
 def new_request(client, **change):
     data = {
+        "token": secrets.token_urlsafe(24),
         "kind": "access",
         "received_on": "2026-11-30",
         "forenames": "Alex",
@@ -102,8 +104,40 @@ def test_a_request_is_recorded_sealed_and_its_extension_with_its_reason(client, 
     assert made.extended_to == datetime.date(2026, 4, 30)
     event = AuditEvent.objects.get(action=AuditAction.RIGHTS_EXTENDED)
     assert audit.open_sealed_detail(event) == "Twelve referrals to review."
-    again = client.post(url, {"extend-reason": "Twelve referrals to review."})
+    # Pressed twice: the same extension; another reason later is refused.
+    assert client.post(url, {"extend-reason": "Twelve referrals to review."}).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.RIGHTS_EXTENDED).count() == 1
+    again = client.post(url, {"extend-reason": "And another twelve to review."})
+    assert again.status_code == 400
     assert "already been extended" in again.content.decode()
+
+
+def test_pressing_record_twice_records_one_request(client, handler):
+    sign_in(client, handler)
+    first = new_request(client, token="one-page-token")
+    second = new_request(client, token="one-page-token")
+    assert first == second
+    assert RightsRequest.objects.count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.RIGHTS_REQUEST).count() == 1
+
+
+def test_a_refused_request_keeps_what_was_typed(client, handler):
+    sign_in(client, handler)
+    response = client.post(
+        reverse("staff:referrals_rightsrequest_new"),
+        {"token": "t1", "forenames": "Alex", "received_on": "2999-01-01", "contact": "By post"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    for message in (
+        "Select what they are asking for",
+        "The date must be today or in the past",
+        "Enter their last name",
+        "Enter how their identity was checked",
+    ):
+        assert message in page
+    assert 'value="Alex"' in page and "By post" in page and 'value="t1"' in page
+    assert not RightsRequest.objects.exists()
 
 
 def test_the_list_shows_what_is_overdue_and_due_soon(client, handler):
@@ -395,10 +429,12 @@ def test_an_agreed_erasure_purges_at_once_with_the_decision_recorded(client, han
     assert audit.open_sealed_detail(decided) == "Agreed by the DPO after review."
     purged = AuditEvent.objects.get(action=AuditAction.PURGED, reference=first.reference)
     assert purged.actor == handler and purged.detail == f"erased on request {made.reference}"
+    # Pressed twice: erased once, and the second press is not told it failed.
     again = client.post(
         url, {"erase-reason": "Agreed by the DPO after review.", "erase-confirm": "on"}
     )
-    assert again.status_code == 400
+    assert again.status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.PURGED).count() == 1
     assert audit.verify()[1] is None
 
 
@@ -437,3 +473,35 @@ def test_a_stolen_database_holds_nothing_a_request_was_told(client, handler, peo
     assert made.reference.encode() in dump  # the dump is the real thing
     for marker in ("SQ1", "SQ2", "SQ3", "SQ4", "SQ5", "SQ6", "Requester", "Passport"):
         assert marker.encode() not in dump, marker
+
+
+def test_pressing_release_twice_records_one_release(client, handler, people):
+    first, *_ = people
+    made = rights.record_request(
+        by=handler, kind="access", received_on=timezone.localdate(), details={}
+    )
+    rights.confirm(rights_request=made, by=handler, referral=first)
+    sign_in(client, handler)
+    url = reverse("staff:referrals_rightsrequest_release", args=[made.pk])
+    assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 302
+    assert made.disclosures.count() == 1
+    # A change of choice is a new release.
+    match = RightsMatch.objects.get(request=made)
+    rights.choose(
+        match=match, by=handler, key="answer:concern:concern", shown=False, reason="On review."
+    )
+    assert client.post(url).status_code == 302
+    assert made.disclosures.count() == 2
+
+
+def test_releasing_with_nothing_confirmed_says_what_to_do(client, handler):
+    made = rights.record_request(
+        by=handler, kind="access", received_on=timezone.localdate(), details={}
+    )
+    sign_in(client, handler)
+    response = client.post(reverse("staff:referrals_rightsrequest_release", args=[made.pk]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'href="#release"' in page and 'id="release"' in page
+    assert "Confirm at least one referral before releasing a bundle" in page

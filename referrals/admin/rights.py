@@ -184,6 +184,7 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
                 kind=form.cleaned_data["kind"],
                 received_on=form.cleaned_data["received_on"],
                 details=form.details(),
+                token=form.cleaned_data["token"],
                 request=request,
             )
             messages.success(
@@ -388,6 +389,9 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
 
     @method_decorator_sensitive
     def match_action(self, request, pk, match, action):
+        if action == "remove" and not RightsMatch.objects.filter(pk=match, request=pk).exists():
+            # Removed already (pressed twice, or in another tab): the request is as asked.
+            return self._back(self._request(request, pk), "#referrals")
         found = self._match(request, pk, match)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])

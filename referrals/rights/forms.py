@@ -4,6 +4,7 @@ message says what to do."""
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django import forms
 from django.utils import timezone
@@ -40,6 +41,8 @@ class PastDateField(forms.DateField):
 
 
 class RequestForm(forms.Form):
+    # The page's own token: pressing "Record the request" twice records it once.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     kind = forms.ChoiceField(
         label="What are they asking for?",
         choices=RightsRequest.Kind.choices,
@@ -77,6 +80,8 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["token"].initial = secrets.token_urlsafe(24)
+        self.fields["token"].error_messages["required"] = "Start again: the page was not complete"
         messages = {
             "forenames": "Enter their first names",
             "surname": "Enter their last name",

@@ -4,6 +4,7 @@ is, seals what is personal, and audits in the same transaction. Views call these
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -68,18 +69,31 @@ def record_request(
     kind: str,
     received_on: datetime.date,
     details: dict,
+    token: str = "",
     request: HttpRequest | None = None,
 ) -> RightsRequest:
+    """A new request, due a calendar month from `received_on`. The page's `token` makes a
+    second press (or a resend after a lost response) find the request it already made."""
     roles.require(by, PERMISSION)
+    send_key = hashlib.sha256(token.encode()).digest() if token else None
+    if send_key is not None:
+        made = RightsRequest.objects.filter(send_key=send_key).first()
+        if made is not None:
+            return made
     rights_request = RightsRequest(
         kind=RightsRequest.Kind(kind),
         received_on=received_on,
         due_on=deadlines.due_on(received_on),
         opened_by=by,
+        send_key=send_key,
     )
     rights_request.envelope = sealing.seal(details, context=rights_request.envelope_context())
     with transaction.atomic():
-        rights_request.save()
+        try:
+            with transaction.atomic():
+                rights_request.save()
+        except IntegrityError:  # the other press won the race
+            return RightsRequest.objects.get(send_key=send_key)
         audit.record(
             action=AuditAction.RIGHTS_REQUEST,
             actor=by,
@@ -99,9 +113,11 @@ def extend(
     reason = _reason(reason)
     with transaction.atomic():
         current = _locked(rights_request)
-        if current.extended_to is not None:
-            raise RightsError("The deadline has already been extended, as far as the law allows")
         details = selectors.details_of(current)
+        if current.extended_to is not None:
+            if details.get("extension_reason") == reason:
+                return current  # pressed twice
+            raise RightsError("The deadline has already been extended, as far as the law allows")
         details["extension_reason"] = reason
         current.extended_to = deadlines.extended_to(current.received_on)
         current.envelope = sealing.seal(details, context=current.envelope_context())
@@ -131,6 +147,9 @@ def close(
         raise RightsError("Choose how the request ended")
     outcome = _reason(outcome)
     with transaction.atomic():
+        already = RightsRequest.objects.select_for_update().get(pk=rights_request.pk)
+        if already.state == state and selectors.details_of(already).get("outcome") == outcome:
+            return already  # pressed twice
         current = _locked(rights_request)
         details = selectors.details_of(current)
         details["outcome"] = outcome
@@ -441,6 +460,9 @@ def release(
         ]
         shown = parts(current, now, snapshot)
         page = bundle.html(current, shown, as_of=now, draft=False)
+        last = current.disclosures.order_by("-released_at").first()
+        if last is not None and last.digest == bundle.digest(page):
+            return last  # nothing has changed since: pressed twice, or released again
         disclosure = Disclosure(request=current, released_at=now, released_by=by)
         disclosure.digest = bundle.digest(page)
         disclosure.envelope = sealing.seal(
@@ -521,6 +543,14 @@ def rectify(
         if key not in {item.key for item in correctable(current)}:
             raise RightsError("Choose the answer the correction is about")
         _, step, field = key.split(":", 2)
+        latest = (
+            AnswerCorrection.objects.filter(referral=referral, step=step, field=field)
+            .select_related("referral")
+            .order_by("-made_at")
+            .first()
+        )
+        if latest is not None and selectors.corrections_of(referral)[(step, field)][-1][1] == text:
+            return latest  # pressed twice
         correction = AnswerCorrection(
             referral=referral, request=current.request, step=step, field=field, made_by=by
         )
@@ -545,6 +575,8 @@ def erase(*, match: RightsMatch, by: User, reason: str, request: HttpRequest | N
     with transaction.atomic():
         current, choices = _locked_match(match)
         referral = Referral.objects.select_for_update().get(pk=current.referral_id)
+        if referral.purged_at is not None and "erased" in choices:
+            return  # pressed twice: erased on this request already
         if referral.purged_at is not None:
             raise RightsError("This referral's details have already been deleted")
         choices["erased"] = {"reason": reason, "by": by.get_username()}
