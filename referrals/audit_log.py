@@ -25,8 +25,18 @@ _TEMPLATES = {
     A.PURGED: "deleted the details of referral {ref} at the end of its retention",
     A.EXPORT: "printed a summary of referral {ref}",
     A.CORRECTED: "added a correction to an answer in referral {ref}",
+    A.RIGHTS_REQUEST: "recorded rights request {ref}",
+    A.RIGHTS_SEARCH: "searched for the referrals of the person who made rights request {ref}",
+    A.RIGHTS_EXTENDED: "extended the deadline of rights request {ref}",
+    A.BUNDLE_RELEASED: "released a disclosure bundle for rights request {ref}",
+    A.RIGHTS_CLOSED: "closed rights request {ref}",
     A.ERASED: "agreed to erase the details of referral {ref}",
 }
+
+
+# Rights events whose clear detail (counts, dates, references; never names) says what happened.
+_WITH_DETAIL = {A.RIGHTS_REQUEST, A.RIGHTS_SEARCH, A.RIGHTS_EXTENDED, A.BUNDLE_RELEASED}
+_WITH_DETAIL |= {A.RIGHTS_CLOSED, A.CORRECTED}
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:
@@ -73,8 +83,18 @@ def sentence(event: AuditEvent, names: dict[str, str]) -> str:
     if event.action in (A.REPLY_CODE_WRONG, A.REPLY_CODE_LOCKED):
         where = f"Reply code for referral {ref}" if ref else "Reply codes"
         return f"{where}: {event.detail}"
+    if event.action in (A.RIGHTS_CONFIRMED, A.RIGHTS_REVIEW, A.BUNDLE_MADE):
+        what = {
+            A.RIGHTS_CONFIRMED: "confirmed",
+            A.RIGHTS_REVIEW: "reviewed",
+            A.BUNDLE_MADE: "made a bundle",
+        }[AuditAction(event.action)]
+        return f"{who} {what} for rights request {ref}: {event.detail}"
     if event.action in _TEMPLATES:
-        return f"{who} {_TEMPLATES[AuditAction(event.action)].format(ref=ref)}"
+        text = f"{who} {_TEMPLATES[AuditAction(event.action)].format(ref=ref)}"
+        if event.action in _WITH_DETAIL and event.detail:
+            text += f" ({event.detail})"
+        return text
     what = _label(AuditAction, event.action)
     text = f"{who}: {what[0].lower()}{what[1:]}"
     if ref:

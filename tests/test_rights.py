@@ -505,3 +505,24 @@ def test_releasing_with_nothing_confirmed_says_what_to_do(client, handler):
     page = response.content.decode()
     assert 'href="#release"' in page and 'id="release"' in page
     assert "Confirm at least one referral before releasing a bundle" in page
+
+
+def test_the_audit_log_says_what_was_done_on_a_request_in_words(
+    client, handler, people, supervisor
+):
+    first, *_ = people
+    made = rights.record_request(
+        by=handler, kind="access", received_on=datetime.date(2026, 11, 2), details={}
+    )
+    rights.confirm(rights_request=made, by=handler, referral=first)
+    rights.release(rights_request=made, by=handler)
+    sign_in(client, supervisor)
+    page = client.get(reverse("staff:referrals_auditevent_changelist")).content.decode()
+    assert (
+        f"Ria Staff recorded rights request {made.reference} (access, received 2026-11-02" in page
+    )
+    assert (
+        f"Ria Staff confirmed for rights request {made.reference}: referral {first.reference}"
+        in page
+    )
+    assert f"Ria Staff released a disclosure bundle for rights request {made.reference}" in page
