@@ -11,12 +11,12 @@ import pypdf
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from referrals import audit, casework
 from referrals.models import AuditAction, AuditEvent, Referral, RightsMatch, RightsRequest
-from referrals.rights import deadlines
+from referrals.rights import bundle, deadlines
 from referrals.rights import services as rights
 
 from .staff import (
@@ -526,3 +526,48 @@ def test_the_audit_log_says_what_was_done_on_a_request_in_words(
         in page
     )
     assert f"Ria Staff released a disclosure bundle for rights request {made.reference}" in page
+
+
+@given(
+    forenames=st.text(max_size=40),
+    surname=st.text(max_size=40),
+    postcode=st.text(max_size=12),
+    age=st.one_of(st.none(), st.integers(min_value=0, max_value=120)),
+)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_search_terms_give_candidates_or_a_message(handler, forenames, surname, postcode, age):
+    made = rights.record_request(
+        by=handler, kind="access", received_on=datetime.date(2026, 11, 2), details={}
+    )
+    terms = {"forenames": forenames, "surname": surname, "postcode": postcode, "age": age}
+    try:
+        found = rights.search(rights_request=made, by=handler, terms=terms)
+    except rights.RightsError as refused:
+        assert str(refused).startswith("Enter a first name")
+    else:
+        assert isinstance(found, list)
+
+
+@given(key=st.text(max_size=60))
+@example(key="answer:person:forenames")
+@example(key="answer:about-you:name")
+@example(key="answer:anonymity:relationship")
+@example(key="history:received")
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_no_posted_key_reaches_beyond_the_referrals_own_items(handler, referral, key):
+    made = rights.record_request(
+        by=handler, kind="access", received_on=datetime.date(2026, 11, 2), details={}
+    )
+    match = rights.confirm(rights_request=made, by=handler, referral=referral)
+    items = {item.key for item in bundle.items_for(referral, timezone.now())}
+    assert not [k for k in items if k.split(":")[1] in ("who", "work", "anonymity", "about-you")]
+    try:
+        rights.choose(match=match, by=handler, key=key, shown=True, reason="A reason to try it.")
+    except rights.RightsError:
+        assert key not in items
+    else:
+        assert key in items
