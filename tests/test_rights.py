@@ -218,6 +218,9 @@ def test_confirming_twice_is_once_and_is_audited(client, handler, people):
         assert client.post(url, {"referral": first.pk}).status_code == 302
     assert RightsMatch.objects.filter(request=made).count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.RIGHTS_CONFIRMED).count() == 1
+    # Nothing ticked: told what to do, nothing confirmed.
+    page = client.post(url, {}, follow=True).content.decode()
+    assert "Tick the referrals that are about them, then confirm." in page
 
 
 # --- the bundle -----------------------------------------------------------------------------

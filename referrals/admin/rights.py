@@ -229,15 +229,24 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
         rights_request = self._request(request, pk)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        referral = get_object_or_404(Referral, pk=request.POST.get("referral") or 0)
+        ticked = [value for value in request.POST.getlist("referral") if value.isdigit()]
+        referrals = list(Referral.objects.filter(pk__in=ticked).order_by("received_at"))
+        if not referrals:
+            messages.error(request, "Tick the referrals that are about them, then confirm.")
+            return self._back(rights_request, "#search")
         try:
-            services.confirm(
-                rights_request=rights_request, by=request.user, referral=referral, request=request
-            )
+            for referral in referrals:
+                services.confirm(
+                    rights_request=rights_request,
+                    by=request.user,
+                    referral=referral,
+                    request=request,
+                )
         except services.RightsError as refused:
             messages.error(request, str(refused))
         else:
-            messages.success(request, f"Referral {referral.reference} confirmed as about them.")
+            confirmed = ", ".join(referral.reference for referral in referrals)
+            messages.success(request, f"Confirmed as about them: {confirmed}.")
         return self._back(rights_request, "#referrals")
 
     @method_decorator_sensitive

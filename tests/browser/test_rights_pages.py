@@ -41,7 +41,7 @@ def _follow_every_summary_link(page):
 
 @pytest.mark.parametrize("width", [1280, 412])
 def test_a_handler_answers_a_subject_access_request(live_server, browser, handler, people, width):
-    first, _, other = people
+    first, slips, other = people
     _, code = authenticator(handler)
     page = browser.new_context(
         viewport={"width": width, "height": 900}, accept_downloads=True
@@ -79,7 +79,12 @@ def test_a_handler_answers_a_subject_access_request(live_server, browser, handle
     expect(page.get_by_role("heading", name="2 possible referrals")).to_be_visible()
     expect(page.get_by_text(other.reference)).to_have_count(0)
     assert_accessible(page)
-    page.get_by_role("button", name=f"Confirm {first.reference} is about them").click()
+    page.get_by_label(f"Referral {first.reference} is about them").check()
+    page.get_by_label(f"Referral {slips.reference} is about them").check()
+    page.get_by_role("button", name="Confirm the ticked referrals are about them").click()
+    expect(
+        page.get_by_text(f"Confirmed as about them: {first.reference}, {slips.reference}.")
+    ).to_be_visible()
     page.get_by_role("link", name=f"Review referral {first.reference}").click()
     expect(page.get_by_text(THIRD_PARTY[("agencies", "agencies")])).to_be_visible()
     assert_accessible(page)
