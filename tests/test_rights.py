@@ -574,3 +574,25 @@ def test_no_posted_key_reaches_beyond_the_referrals_own_items(handler, referral,
         assert key not in items
     else:
         assert key in items
+
+
+def test_opening_a_referral_to_review_is_audited_once_against_the_request(
+    client, handler, people, officer
+):
+    first, *_ = people
+    made = rights.record_request(
+        by=handler, kind="access", received_on=datetime.date(2026, 11, 2), details={}
+    )
+    match = rights.confirm(rights_request=made, by=handler, referral=first)
+    sign_in(client, handler)
+    url = reverse("staff:referrals_rightsrequest_match", args=[made.pk, match.pk])
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+    opened = AuditEvent.objects.filter(
+        action=AuditAction.RIGHTS_REVIEW, detail=f"opened referral {first.reference} to review"
+    )
+    assert [(e.actor, e.reference) for e in opened] == [(handler, made.reference)]
+    # The case's own history, which officers read, does not show the request.
+    sign_in(client, officer)
+    case = client.get(reverse("staff:referrals_referral_change", args=[first.pk])).content
+    assert made.reference.encode() not in case

@@ -355,8 +355,7 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
 
     def _match_page(self, request, match, *, failed=None, status=200):
         failed = failed or {}
-        choices = selectors.choices_of(match)
-        part = bundle.part_for(match.referral, choices, timezone.now())
+        part = services.open_for_review(match=match, by=request.user, request=request)
         rows = []
         for index, item in enumerate(part.items):
             prefix = f"item{index}"
@@ -380,7 +379,6 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
             "rr": match.request,
             "part": part,
             "rows": rows,
-            "choices": choices,
             "withheld_words": services.EXEMPTIONS.get((part.withheld or {}).get("exemption"), ""),
             "is_open": match.request.state == RightsRequest.State.OPEN,
             "withhold_form": failed.get("withhold") or forms.WithholdForm(prefix="withhold"),

@@ -17,6 +17,7 @@ from referrals import audit, identity_index, retention, roles, sealing
 from referrals.models import (
     AnswerCorrection,
     AuditAction,
+    AuditEvent,
     Disclosure,
     Referral,
     RightsMatch,
@@ -405,6 +406,36 @@ def disclose_again(
             sealed_detail=reason,
             request=request,
         )
+
+
+# The review page is shown again after every choice: one "opened" per person per referral in
+# this time, as the case view does.
+OPEN_ONCE_SECONDS = 10 * 60
+
+
+def open_for_review(
+    *, match: RightsMatch, by: User, request: HttpRequest | None = None
+) -> bundle.ReferralPart:
+    """Everything the bundle could show of one confirmed referral, with the choices made:
+    opening it is audited, against the request (the case's own history does not show it)."""
+    roles.require(by, PERMISSION)
+    detail = f"opened referral {match.referral.reference} to review"
+    since = timezone.now() - datetime.timedelta(seconds=OPEN_ONCE_SECONDS)
+    if not AuditEvent.objects.filter(
+        action=AuditAction.RIGHTS_REVIEW,
+        actor=by,
+        reference=match.request.reference,
+        detail=detail,
+        at__gte=since,
+    ).exists():
+        audit.record(
+            action=AuditAction.RIGHTS_REVIEW,
+            actor=by,
+            reference=match.request.reference,
+            detail=detail,
+            request=request,
+        )
+    return bundle.part_for(match.referral, selectors.choices_of(match), timezone.now())
 
 
 def parts(
