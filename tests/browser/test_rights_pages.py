@@ -52,6 +52,9 @@ def test_a_handler_answers_a_subject_access_request(live_server, browser, handle
 
     expect(page.get_by_role("heading", name="Subject access and rights requests")).to_be_visible()
     assert_accessible(page)
+    page.goto(live_server.url + reverse("staff:referrals_rightsrequest_changelist"))
+    expect(page.get_by_text("No open requests.")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="Record a rights request").click()
     assert_accessible(page)
     page.get_by_role("button", name="Record the request").click()
@@ -99,6 +102,11 @@ def test_a_handler_answers_a_subject_access_request(live_server, browser, handle
     row.get_by_role("button", name="Restore").click()
     expect(page.get_by_text("Restored, with your reason recorded.")).to_be_visible()
     assert_accessible(page)
+    # Withholding the whole referral without saying why: its error state.
+    page.get_by_role("button", name="Withhold this referral").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+    _follow_every_summary_link(page)
 
     page.get_by_role("link", name=made.reference).click()
     page.get_by_role("button", name="Release the bundle as it stands").click()
@@ -113,4 +121,14 @@ def test_a_handler_answers_a_subject_access_request(live_server, browser, handle
     assert PERSON["concern"] in text and THIRD_PARTY[("agencies", "agencies")] in text
     assert THIRD_PARTY[("details", "household")] not in text
     assert not [marker for marker in REFERRER.values() if marker in text]
+    # Closing without saying how: its error state; then closed.
+    page.get_by_role("button", name="Close the request").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+    _follow_every_summary_link(page)
+    page.get_by_label("Answered").check()
+    page.get_by_label("What was done").fill("Bundle sent by post on the day.")
+    page.get_by_role("button", name="Close the request").click()
+    expect(page.get_by_text(f"Request {made.reference} closed.")).to_be_visible()
+    assert_accessible(page)
     assert not [e for e in errors if "Content Security Policy" in e], errors
