@@ -596,3 +596,34 @@ def test_opening_a_referral_to_review_is_audited_once_against_the_request(
     sign_in(client, officer)
     case = client.get(reverse("staff:referrals_referral_change", args=[first.pk])).content
     assert made.reference.encode() not in case
+
+
+def test_a_key_rotation_re_seals_a_request_and_its_release_still_remakes_the_same(
+    settings, key_pair, handler, people
+):
+    from referrals import rotation, sealing
+
+    first, *_ = people
+    made = rights.record_request(
+        by=handler,
+        kind="rectification",
+        received_on=datetime.date(2026, 11, 2),
+        details={"forenames": "Alex"},
+    )
+    match = rights.confirm(rights_request=made, by=handler, referral=first)
+    rights.rectify(match=match, by=handler, key="answer:where:address", text="Moved in 2025")
+    disclosure = rights.release(rights_request=made, by=handler)
+
+    newer = sealing.generate_key_pair("rights-b")
+    settings.SEALING_PUBLIC_KEYS = [newer[0], key_pair[0]]
+    settings.SEALING_PRIVATE_KEYS = [newer[1], key_pair[1]]
+    rotation.rotate()
+    settings.SEALING_PRIVATE_KEYS = [newer[1]]  # the old private key retired
+
+    assert set(rotation.envelope_counts()) == {"rights-b"}
+    made.refresh_from_db()
+    assert rights.selectors.details_of(made) == {"forenames": "Alex"}
+    disclosure.refresh_from_db()
+    drawn, same = rights.remake(disclosure=disclosure, by=handler)
+    assert same
+    assert "Moved in 2025" in " ".join(text_of(drawn.pdf))
