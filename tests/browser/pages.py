@@ -42,3 +42,29 @@ def fill(page, data):
                 page.locator(selector).check()
             else:
                 field.fill(item)
+
+
+def sign_in_staff(page, live_server, username, code):
+    """Password, then the authenticator's code, as staff sign in."""
+    from django.urls import reverse
+
+    from tests.staff import PASSWORD
+
+    page.goto(live_server.url + reverse("staff:login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(code())
+    page.get_by_role("button", name="Continue").click()
+
+
+def follow_every_summary_link(page):
+    """Each link in the error summary moves focus to the question it names."""
+    links = page.locator(".govuk-error-summary__list a")
+    assert links.count() > 0
+    for index in range(links.count()):
+        link = links.nth(index)
+        target = link.get_attribute("href").removeprefix("#")
+        link.click()
+        focused = page.evaluate("document.activeElement.id")
+        assert focused == target, (link.inner_text(), focused)

@@ -14,34 +14,13 @@ from playwright.sync_api import expect
 from referrals import roles
 from referrals.models import Referral
 from referrals.working_time import add_working_days
-from tests.staff import PASSWORD, authenticator, make_user
+from tests.staff import authenticator, make_user
 
 from ..journeys import PROFESSIONAL_ANSWERS
 from ..samples import PDF
-from .pages import assert_accessible, fill
+from .pages import assert_accessible, fill, follow_every_summary_link, sign_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _sign_in(page, live_server, username, code):
-    page.goto(live_server.url + reverse("staff:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Code").fill(code())
-    page.get_by_role("button", name="Continue").click()
-
-
-def _follow_every_summary_link(page):
-    """Each link in the error summary moves focus to the question it names."""
-    links = page.locator(".govuk-error-summary__list a")
-    assert links.count() > 0
-    for index in range(links.count()):
-        link = links.nth(index)
-        target = link.get_attribute("href").removeprefix("#")
-        link.click()
-        focused = page.evaluate("document.activeElement.id")
-        assert focused == target, (link.inner_text(), focused)
 
 
 def _prefixed(answers, slugs):
@@ -62,7 +41,7 @@ def test_an_officer_records_a_phone_referral_from_yesterday_afternoon(
     page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server, "olivia", code)
+    sign_in_staff(page, live_server, "olivia", code)
 
     page.goto(live_server.url + reverse("staff:referrals_referral_changelist"))
     page.get_by_role("link", name="Record a referral").click()
@@ -72,7 +51,7 @@ def test_an_officer_records_a_phone_referral_from_yesterday_afternoon(
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.title().startswith("Error: ")
     assert_accessible(page)
-    _follow_every_summary_link(page)
+    follow_every_summary_link(page)
 
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     page.get_by_label("A phone call").check()
@@ -89,7 +68,7 @@ def test_an_officer_records_a_phone_referral_from_yesterday_afternoon(
     page.get_by_role("button", name="Record referral").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
-    _follow_every_summary_link(page)
+    follow_every_summary_link(page)
 
     from referrals.staff_intake.forms import STEPS
 

@@ -13,30 +13,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from referrals.models import RightsRequest
-from tests.staff import PASSWORD, PERSON, REFERRER, THIRD_PARTY, authenticator
+from tests.staff import PERSON, REFERRER, THIRD_PARTY, authenticator
 
-from .pages import assert_accessible
+from .pages import assert_accessible, follow_every_summary_link, sign_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _sign_in(page, live_server, username, code):
-    page.goto(live_server.url + reverse("staff:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Code").fill(code())
-    page.get_by_role("button", name="Continue").click()
-
-
-def _follow_every_summary_link(page):
-    links = page.locator(".govuk-error-summary__list a")
-    assert links.count() > 0
-    for index in range(links.count()):
-        link = links.nth(index)
-        target = link.get_attribute("href").removeprefix("#")
-        link.click()
-        assert page.evaluate("document.activeElement.id") == target, link.inner_text()
 
 
 @pytest.mark.parametrize("width", [1280, 412])
@@ -48,7 +29,7 @@ def test_a_handler_answers_a_subject_access_request(live_server, browser, handle
     ).new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server, handler.username, code)
+    sign_in_staff(page, live_server, handler.username, code)
 
     expect(page.get_by_role("heading", name="Subject access and rights requests")).to_be_visible()
     assert_accessible(page)
@@ -61,7 +42,7 @@ def test_a_handler_answers_a_subject_access_request(live_server, browser, handle
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.title().startswith("Error: ")
     assert_accessible(page)
-    _follow_every_summary_link(page)
+    follow_every_summary_link(page)
 
     page.get_by_label("Access (a copy of what is held)").check()
     page.get_by_label("Date the request was received").fill("2026-11-30")
@@ -96,7 +77,7 @@ def test_a_handler_answers_a_subject_access_request(live_server, browser, handle
     row.get_by_role("button", name="Restore").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
-    _follow_every_summary_link(page)
+    follow_every_summary_link(page)
     row = page.locator("tr", has_text="Which other services or professionals")
     row.get_by_label("Reason for restoring it").fill("The social worker agreed to be named.")
     row.get_by_role("button", name="Restore").click()
@@ -106,7 +87,7 @@ def test_a_handler_answers_a_subject_access_request(live_server, browser, handle
     page.get_by_role("button", name="Withhold this referral").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
-    _follow_every_summary_link(page)
+    follow_every_summary_link(page)
 
     page.get_by_role("link", name=made.reference).click()
     page.get_by_role("button", name="Release the bundle as it stands").click()
@@ -125,7 +106,7 @@ def test_a_handler_answers_a_subject_access_request(live_server, browser, handle
     page.get_by_role("button", name="Close the request").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
-    _follow_every_summary_link(page)
+    follow_every_summary_link(page)
     page.get_by_label("Answered").check()
     page.get_by_label("What was done").fill("Bundle sent by post on the day.")
     page.get_by_role("button", name="Close the request").click()

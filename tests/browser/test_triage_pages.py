@@ -9,20 +9,11 @@ from playwright.sync_api import expect
 
 from referrals import roles
 from referrals.models import AuditAction, AuditEvent, CaseNote, Referral
-from tests.staff import PASSWORD, REPORTER_NAME, authenticator, make_user, submit
+from tests.staff import REPORTER_NAME, authenticator, make_user, submit
 
-from .pages import assert_accessible
+from .pages import assert_accessible, sign_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _sign_in(page, live_server, username, code):
-    page.goto(live_server.url + reverse("staff:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Code").fill(code())
-    page.get_by_role("button", name="Continue").click()
 
 
 def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
@@ -39,7 +30,7 @@ def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-    _sign_in(page, live_server, "olivia", officer_code)
+    sign_in_staff(page, live_server, "olivia", officer_code)
     page.goto(live_server.url + reverse("staff:referrals_referral_changelist"))
     assert_accessible(page)
     page.get_by_role("link", name="Urgent", exact=True).click()  # the priority filter
@@ -59,7 +50,7 @@ def test_an_officer_works_the_newest_urgent_referral_and_a_supervisor_reveals(
     assert page.get_by_role("button", name="Reveal identity").count() == 0
 
     page.get_by_role("button", name="Log out").click()
-    _sign_in(page, live_server, "sunita", supervisor_code)
+    sign_in_staff(page, live_server, "sunita", supervisor_code)
     page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[newest_urgent.pk]))
     page.get_by_label("Why do you need to see who made this referral?").fill(
         "Need to ask the referrer about the school."
@@ -96,7 +87,7 @@ def test_two_dozen_referrals_fit_the_queue_without_sideways_scrolling(
         )
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    _sign_in(page, live_server, "olivia", code)
+    sign_in_staff(page, live_server, "olivia", code)
 
     page.goto(live_server.url + reverse("staff:referrals_referral_changelist"))
 
@@ -141,7 +132,7 @@ def test_a_printed_case_summary_carries_the_marking_and_reference_on_every_page(
     _, code = authenticator(officer)
     long_concern = "He talks about the attack every day. " * 400  # several printed pages
     referral = submit({**PUBLIC_ANSWERS, "concern": {"concern": long_concern}})
-    _sign_in(page, live_server, "olivia", code)
+    sign_in_staff(page, live_server, "olivia", code)
     page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[referral.pk]))
     page.get_by_role("link", name="Printable summary").click()
     assert_accessible(page)
@@ -169,7 +160,7 @@ def test_a_monday_morning_from_the_dashboard_to_a_printed_summary(
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
 
-    _sign_in(page, live_server, "olivia", officer_code)
+    sign_in_staff(page, live_server, "olivia", officer_code)
     expect(page.locator("h1")).to_have_text("Staff home")
     assert_accessible(page)
     page.get_by_role("link", name="Overdue for triage").click()
@@ -194,7 +185,7 @@ def test_a_monday_morning_from_the_dashboard_to_a_printed_summary(
     assert_accessible(page)
     page.go_back()
     page.get_by_role("button", name="Log out").click()
-    _sign_in(page, live_server, "sunita", supervisor_code)
+    sign_in_staff(page, live_server, "sunita", supervisor_code)
     page.goto(live_server.url + reverse("staff:referrals_referral_change", args=[late.pk]))
     page.get_by_label("Why do you need to see who made this referral?").fill(
         "Need to ask the referrer about the school."
