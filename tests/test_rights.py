@@ -94,6 +94,7 @@ def test_a_request_is_recorded_sealed_and_its_extension_with_its_reason(client, 
     page = client.get(reverse("staff:referrals_rightsrequest_change", args=[made.pk]))
     assert "28 February 2026" in page.content.decode()
     assert "Passport and a council tax bill seen" in page.content.decode()
+    assert "14 March 2010" in page.content.decode()
 
     url = reverse("staff:referrals_rightsrequest_extend", args=[made.pk])
     short = client.post(url, {"extend-reason": "Busy"})
@@ -403,6 +404,8 @@ def test_a_correction_is_shown_beside_the_answer_it_corrects(client, handler, pe
     case = client.get(reverse("staff:referrals_referral_change", args=[first.pk])).content.decode()
     assert PERSON["address"] in case  # the original is kept
     assert "Moved to 9 New Road CR1 in 2025" in case
+    printed = client.get(reverse("staff:referrals_referral_print", args=[first.pk])).content
+    assert b"Moved to 9 New Road CR1 in 2025" in printed and PERSON["address"].encode() in printed
     drawn = rights.make_draft(rights_request=made, by=handler)
     whole = re.sub(r"\s+", " ", " ".join(text_of(drawn.pdf)))
     assert "Moved to 9 New Road CR1 in 2025" in whole and PERSON["address"] in whole

@@ -352,13 +352,15 @@ class CaseViews:
         try:
             content = casework.print_summary(referral=referral, by=request.user, request=request)
             notes = casework.read_notes(referral=referral, by=request.user)
+            corrections = casework.read_corrections(referral=referral, by=request.user)
         except sealing.SealingError as error:
             return self._cannot_open(request, referral, error)
         content_slugs = tuple(s.slug for s in journey.STEPS if s.slug not in REPORTER_STEPS)
         context = {
             "referral": referral,
             "summary": case_summary.summarise(referral, content),
-            "sections": case_summary.sections(content, content_slugs),
+            # A corrected answer is never printed without its correction.
+            "sections": case_summary.sections(content, content_slugs, corrections),
             "notes": notes,
             "printed_by": request.user.get_full_name() or request.user.get_username(),
             "printed_at": timezone.localtime(),

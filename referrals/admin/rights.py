@@ -4,6 +4,8 @@ corrections and agreed erasures. HTTP only: referrals/rights does the work."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -158,6 +160,9 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
             "title": f"Request {rights_request.reference}",
             "rr": rights_request,
             "details": details,
+            "born": datetime.date.fromisoformat(details["date_of_birth"])
+            if details.get("date_of_birth")
+            else None,
             "matches": selectors.matches(rights_request),
             "disclosures": selectors.disclosures(rights_request),
             "is_open": rights_request.state == RightsRequest.State.OPEN,
