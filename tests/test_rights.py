@@ -18,6 +18,7 @@ from referrals import audit, casework
 from referrals.models import AuditAction, AuditEvent, Referral, RightsMatch, RightsRequest
 from referrals.rights import bundle, deadlines
 from referrals.rights import services as rights
+from referrals.rights.forms import ChoiceForm
 
 from .staff import (
     PERSON,
@@ -256,16 +257,17 @@ def test_the_bundle_shows_the_person_and_never_the_referrer_or_other_people(
     # Restore one third-party answer, with a reason; withhold a whole referral.
     items = [i.key for i in rights.correctable(match_first)]
     restored = "answer:agencies:agencies"
-    index = items.index(restored)
+    assert restored in items
+    prefix = ChoiceForm.prefix_for(restored)
     response = client.post(
         reverse(
             "staff:referrals_rightsrequest_match_action", args=[made.pk, match_first.pk, "choose"]
         ),
         {
-            "prefix": f"item{index}",
-            f"item{index}-key": restored,
-            f"item{index}-shown": "yes",
-            f"item{index}-reason": "The social worker agreed to be named.",
+            "prefix": prefix,
+            f"{prefix}-key": restored,
+            f"{prefix}-shown": "yes",
+            f"{prefix}-reason": "The social worker agreed to be named.",
         },
     )
     assert response.status_code == 302
@@ -630,3 +632,31 @@ def test_a_key_rotation_re_seals_a_request_and_its_release_still_remakes_the_sam
     drawn, same = rights.remake(disclosure=disclosure, by=handler)
     assert same
     assert "Moved in 2025" in " ".join(text_of(drawn.pdf))
+
+
+def test_a_refused_choice_is_shown_on_its_own_row_after_the_case_moved_on(
+    client, handler, people, officer
+):
+    first, *_ = people
+    note = casework.add_note(referral=first, by=officer, text="A note to withhold later.")
+    made = rights.record_request(
+        by=handler, kind="access", received_on=datetime.date(2026, 11, 2), details={}
+    )
+    match = rights.confirm(rights_request=made, by=handler, referral=first)
+    sign_in(client, handler)
+    # Another tab, or a colleague: the case moves on, adding a history item before the notes.
+    casework.change_status(referral=first, to="deconfliction", by=officer)
+    key = f"note:{note.pk}"
+    prefix = ChoiceForm.prefix_for(key)
+    url = reverse("staff:referrals_rightsrequest_match_action", args=[made.pk, match.pk, "choose"])
+    response = client.post(
+        url,
+        {"prefix": prefix, f"{prefix}-key": key, f"{prefix}-shown": "no", f"{prefix}-reason": ""},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'href="#id_{prefix}-reason"' in page and f'id="id_{prefix}-reason"' in page
+    row = page[page.index(f'id="row-{prefix}"') :]
+    assert "Note of" in row[: row.index("</tr>")] and "Give a reason" in row[: row.index("</tr>")]
+    # A prefix that is not an item's is refused outright.
+    assert client.post(url, {"prefix": "item-" + "x" * 200}).status_code == 403

@@ -69,10 +69,10 @@ def _rights_actions(request, match, disclosure):
             "post",
             on_match("choose"),
             {
-                "prefix": "item0",
-                "item0-key": "answer:person:forenames",
-                "item0-shown": "no",
-                "item0-reason": "Asked to hold back.",
+                "prefix": "item-answer-person-forenames",
+                "item-answer-person-forenames-key": "answer:person:forenames",
+                "item-answer-person-forenames-shown": "no",
+                "item-answer-person-forenames-reason": "Asked to hold back.",
             },
         ),
         "withhold a whole referral": (

@@ -44,6 +44,15 @@ def _errors(*forms_) -> list[tuple[str, str]]:
     return links
 
 
+def _answer_choices(items) -> list[tuple[str, str]]:
+    """The answers a correction may be added to, as the correction form lists them."""
+    return [
+        (item.key, f"{item.section}: {item.label}")
+        for item in items
+        if item.key.startswith("answer:")
+    ]
+
+
 class StateFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "state"
@@ -153,8 +162,9 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
             return HttpResponseNotAllowed(["GET"])
         return self._request_page(request, self._request(request, object_id))
 
-    def _request_page(self, request, rights_request, *, failed=None, status=200):
-        failed = failed or {}
+    def _request_page(self, request, rights_request, *, bound=None, status=200):
+        """The request, with any forms sent (and refused) or search results shown again."""
+        bound = bound or {}
         details = selectors.details_of(rights_request)
         context = {
             "title": f"Request {rights_request.reference}",
@@ -169,13 +179,13 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
             "extend_to": deadlines.extended_to(rights_request.received_on),
             "overdue": rights_request.state == RightsRequest.State.OPEN
             and rights_request.deadline < timezone.localdate(),
-            "search_form": failed.get("search") or forms.SearchForm.from_request(details),
-            "extend_form": failed.get("extend") or forms.ReasonForm(prefix="extend"),
-            "close_form": failed.get("close") or forms.CloseForm(prefix="close"),
-            "release_error": failed.get("release", ""),
-            "candidates": failed.get("candidates"),
-            "error_links": _errors(*(failed.get(k) for k in ("search", "extend", "close")))
-            + ([("release", failed["release"])] if failed.get("release") else []),
+            "search_form": bound.get("search") or forms.SearchForm.from_request(details),
+            "extend_form": bound.get("extend") or forms.ReasonForm(prefix="extend"),
+            "close_form": bound.get("close") or forms.CloseForm(prefix="close"),
+            "release_error": bound.get("release", ""),
+            "candidates": bound.get("candidates"),
+            "error_links": _errors(*(bound.get(k) for k in ("search", "extend", "close")))
+            + ([("release", bound["release"])] if bound.get("release") else []),
         }
         return self._render(request, "request.html", context, status=status)
 
@@ -222,13 +232,13 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
                 form.add_error(None, str(refused))
             else:
                 return self._request_page(
-                    request, rights_request, failed={"search": form, "candidates": found}
+                    request, rights_request, bound={"search": form, "candidates": found}
                 )
         if form.non_field_errors():
             # A problem with the search as a whole belongs to its first box.
             form.add_error("forenames", form.non_field_errors()[0])
             form.errors.pop("__all__", None)
-        return self._request_page(request, rights_request, failed={"search": form}, status=400)
+        return self._request_page(request, rights_request, bound={"search": form}, status=400)
 
     def confirm_view(self, request, pk):
         rights_request = self._request(request, pk)
@@ -256,9 +266,24 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
 
     @method_decorator_sensitive
     def extend_view(self, request, pk):
-        return self._reason_action(
-            request, pk, "extend", forms.ReasonForm, services.extend, "The deadline is extended."
-        )
+        rights_request = self._request(request, pk)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = forms.ReasonForm(request.POST, prefix="extend")
+        if form.is_valid():
+            try:
+                services.extend(
+                    rights_request=rights_request,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except services.RightsError as refused:
+                form.add_error("reason", str(refused))
+            else:
+                messages.success(request, "The deadline is extended.")
+                return self._back(rights_request)
+        return self._request_page(request, rights_request, bound={"extend": form}, status=400)
 
     @method_decorator_sensitive
     def close_view(self, request, pk):
@@ -280,27 +305,7 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
             else:
                 messages.success(request, f"Request {rights_request.reference} closed.")
                 return self._back(rights_request)
-        return self._request_page(request, rights_request, failed={"close": form}, status=400)
-
-    def _reason_action(self, request, pk, prefix, form_class, run, done):
-        rights_request = self._request(request, pk)
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        form = form_class(request.POST, prefix=prefix)
-        if form.is_valid():
-            try:
-                run(
-                    rights_request=rights_request,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    request=request,
-                )
-            except services.RightsError as refused:
-                form.add_error("reason", str(refused))
-            else:
-                messages.success(request, done)
-                return self._back(rights_request)
-        return self._request_page(request, rights_request, failed={prefix: form}, status=400)
+        return self._request_page(request, rights_request, bound={"close": form}, status=400)
 
     # --- the bundle -----------------------------------------------------------------------
 
@@ -327,7 +332,7 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
             )
         except services.RightsError as refused:
             return self._request_page(
-                request, rights_request, failed={"release": str(refused)}, status=400
+                request, rights_request, bound={"release": str(refused)}, status=400
             )
         messages.success(
             request,
@@ -358,16 +363,17 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
             return HttpResponseNotAllowed(["GET"])
         return self._match_page(request, self._match(request, pk, match))
 
-    def _match_page(self, request, match, *, failed=None, status=200):
-        failed = failed or {}
+    def _match_page(self, request, match, *, bound=None, status=200):
+        """One confirmed referral's review, with a refused form shown again."""
+        bound = bound or {}
         part = services.open_for_review(match=match, by=request.user, request=request)
+        sent = bound.get("item")
         rows = []
-        for index, item in enumerate(part.items):
-            prefix = f"item{index}"
-            bound = failed.get("item")
+        for item in part.items:
+            prefix = forms.ChoiceForm.prefix_for(item.key)
             form = (
-                bound
-                if bound is not None and bound.prefix == prefix
+                sent
+                if sent is not None and sent.prefix == prefix
                 else forms.ChoiceForm(
                     prefix=prefix,
                     initial={"key": item.key, "shown": "no" if item.shown else "yes"},
@@ -375,9 +381,7 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
                 )
             )
             rows.append((item, form))
-        answers = [
-            (item.key, f"{item.section}: {item.label}") for item in services.correctable(match)
-        ]
+        answers = _answer_choices(part.items)
         context = {
             "title": f"Referral {match.referral.reference} for request {match.request.reference}",
             "match": match,
@@ -386,15 +390,15 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
             "rows": rows,
             "withheld_words": services.EXEMPTIONS.get((part.withheld or {}).get("exemption"), ""),
             "is_open": match.request.state == RightsRequest.State.OPEN,
-            "withhold_form": failed.get("withhold") or forms.WithholdForm(prefix="withhold"),
-            "include_form": failed.get("include")
+            "withhold_form": bound.get("withhold") or forms.WithholdForm(prefix="withhold"),
+            "include_form": bound.get("include")
             or forms.ReasonForm(prefix="include", label="Reason for disclosing it"),
-            "correct_form": failed.get("correct")
+            "correct_form": bound.get("correct")
             or forms.CorrectionForm(prefix="correct", answers=answers),
-            "erase_form": failed.get("erase")
+            "erase_form": bound.get("erase")
             or forms.EraseForm(prefix="erase", label="Why the erasure was agreed"),
             "error_links": _errors(
-                *(failed.get(k) for k in ("item", "withhold", "include", "correct", "erase"))
+                *(bound.get(k) for k in ("item", "withhold", "include", "correct", "erase"))
             ),
         }
         return self._render(request, "match.html", context, status=status)
@@ -432,11 +436,11 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
                         "staff:referrals_rightsrequest_match", args=[match.request.pk, match.pk]
                     )
                 )
-        return self._match_page(request, match, failed={key: form}, status=400)
+        return self._match_page(request, match, bound={key: form}, status=400)
 
     def _choose(self, request, match):
         prefix = request.POST.get("prefix", "")
-        if not prefix.startswith("item") or not prefix[4:].isdigit():
+        if not forms.ChoiceForm.PREFIX.fullmatch(prefix):
             raise PermissionDenied
         form = forms.ChoiceForm(request.POST, prefix=prefix)
         shown = request.POST.get(f"{prefix}-shown") == "yes"
@@ -495,7 +499,7 @@ class RightsRequestAdmin(RoleReadOnlyAdmin):
         )
 
     def _correct(self, request, match):
-        answers = [(i.key, i.label) for i in services.correctable(match)]
+        answers = _answer_choices(services.correctable(match))
         form = forms.CorrectionForm(request.POST, prefix="correct", answers=answers)
         return self._run(
             request,

@@ -70,7 +70,6 @@ class Item:
     section: str
     label: str
     value: str | list[str] = field(repr=False)
-    when: datetime.datetime | None = None
     default_shown: bool = True
     why_withheld: str = ""
     corrections: list[tuple[datetime.datetime, str]] = field(default_factory=list, repr=False)
@@ -98,6 +97,7 @@ class ReferralPart:
         return list(grouped.items())
 
 
+@sensitive_variables("content", "corrections")
 def _answer_items(referral: Referral, content: dict, as_of: datetime.datetime) -> list[Item]:
     corrections = selectors.corrections_of(referral, until=as_of)
     items = []
@@ -130,7 +130,6 @@ def _history_items(referral: Referral, as_of: datetime.datetime) -> list[Item]:
             section="What happened to the referral",
             label=_day(referral.received_at),
             value="The referral was received.",
-            when=referral.received_at,
         )
     ]
     events = AuditEvent.objects.filter(
@@ -150,7 +149,6 @@ def _history_items(referral: Referral, as_of: datetime.datetime) -> list[Item]:
                 section="What happened to the referral",
                 label=_day(event.at),
                 value=words,
-                when=event.at,
             )
         )
     return items
@@ -167,6 +165,7 @@ def _day(moment: datetime.datetime) -> str:
     return f"{timezone.localtime(moment):%-d %B %Y}"
 
 
+@sensitive_variables("text")
 def _note_items(referral: Referral, as_of: datetime.datetime) -> list[Item]:
     items = []
     for note in referral.notes.filter(created_at__lte=as_of).select_related("referral"):
@@ -177,12 +176,12 @@ def _note_items(referral: Referral, as_of: datetime.datetime) -> list[Item]:
                 section="Case notes",
                 label=f"Note of {_day(note.created_at)}",
                 value=text,
-                when=note.created_at,
             )
         )
     return items
 
 
+@sensitive_variables("text")
 def _message_items(referral: Referral, as_of: datetime.datetime) -> list[Item]:
     items = []
     for message in referral.messages.filter(sent_at__lte=as_of):
@@ -201,7 +200,6 @@ def _message_items(referral: Referral, as_of: datetime.datetime) -> list[Item]:
                 section="Messages about the referral",
                 label=f"From {sender}, {_day(message.sent_at)}",
                 value=text,
-                when=message.sent_at,
                 default_shown=False,
                 why_withheld=REFERRER_THREAD,
             )

@@ -4,6 +4,7 @@ message says what to do."""
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 
 from django import forms
@@ -15,7 +16,7 @@ from referrals.models import RightsRequest
 from .services import EXEMPTIONS, TEXT_MAX
 
 
-def _text(label: str, *, required: bool = True, help_text: str = "", rows: int = 0, **messages):
+def _text(label: str, *, required: bool = True, help_text: str = "", rows: int = 0):
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
     return forms.CharField(
         label=label,
@@ -23,7 +24,7 @@ def _text(label: str, *, required: bool = True, help_text: str = "", rows: int =
         help_text=help_text,
         max_length=TEXT_MAX,
         widget=widget,
-        error_messages={"max_length": f"Use {TEXT_MAX:,} characters or fewer", **messages},
+        error_messages={"max_length": f"Use {TEXT_MAX:,} characters or fewer"},
     )
 
 
@@ -153,12 +154,21 @@ class ReasonForm(forms.Form):
 
 
 class ChoiceForm(ReasonForm):
-    key = forms.CharField(widget=forms.HiddenInput)
+    """One item's restore or withhold, prefixed by its key so that a refused one is shown on
+    its own row even if the referral gained a note or a status change meanwhile."""
+
+    PREFIX = re.compile(r"item-[A-Za-z0-9-]{1,100}")
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
     shown = forms.TypedChoiceField(
         choices=[("yes", "yes"), ("no", "no")],
         coerce=lambda value: value == "yes",
         widget=forms.HiddenInput,
     )
+
+    @staticmethod
+    def prefix_for(key: str) -> str:
+        return "item-" + re.sub(r"[^A-Za-z0-9-]", "-", key)
 
 
 class WithholdForm(ReasonForm):

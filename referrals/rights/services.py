@@ -148,11 +148,12 @@ def close(
         raise RightsError("Choose how the request ended")
     outcome = _reason(outcome)
     with transaction.atomic():
-        already = RightsRequest.objects.select_for_update().get(pk=rights_request.pk)
-        if already.state == state and selectors.details_of(already).get("outcome") == outcome:
-            return already  # pressed twice
-        current = _locked(rights_request)
+        current = RightsRequest.objects.select_for_update().get(pk=rights_request.pk)
         details = selectors.details_of(current)
+        if current.state != RightsRequest.State.OPEN:
+            if current.state == state and details.get("outcome") == outcome:
+                return current  # pressed twice
+            raise RightsError("This request is closed, so nothing more can be done on it")
         details["outcome"] = outcome
         current.state = state
         current.closed_at = timezone.now()
@@ -242,6 +243,7 @@ def search(
     return candidates
 
 
+@sensitive_variables("content", "person", "age", "where", "name")
 def _candidate(match: identity_index.Match, content: dict, confirmed: bool) -> Candidate:
     person = content.get("person", {})
     name = " ".join(p for p in (person.get("forenames"), person.get("surname")) if p)
@@ -580,7 +582,7 @@ def rectify(
             .order_by("-made_at")
             .first()
         )
-        if latest is not None and selectors.corrections_of(referral)[(step, field)][-1][1] == text:
+        if latest is not None and _opened(latest) == text:
             return latest  # pressed twice
         correction = AnswerCorrection(
             referral=referral, request=current.request, step=step, field=field, made_by=by
@@ -595,6 +597,10 @@ def rectify(
             request=request,
         )
     return correction
+
+
+def _opened(correction: AnswerCorrection) -> str:
+    return str(sealing.unseal(correction.envelope, context=correction.envelope_context())["text"])
 
 
 @sensitive_variables("reason", "choices")
